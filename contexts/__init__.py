@@ -1,0 +1,1 @@
+"""Shop's bounded contexts: cart, sales, invoicing, shipping."""

@@ -1,0 +1,96 @@
+"""The event store's three tables. Rows are written through `eventstore.store` and the
+executor, never through these models; the models give the admin and queries a typed view."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.expressions import RawSQL
+
+
+class Event(models.Model):
+    """One recorded event. Append-only: the database refuses UPDATE, DELETE and TRUNCATE."""
+
+    position = models.BigAutoField(primary_key=True)
+    stream_id = models.UUIDField()
+    stream_type = models.CharField(max_length=100)
+    version = models.IntegerField()
+    type = models.CharField(max_length=100)
+    schema_version = models.SmallIntegerField(default=1)
+    data = models.JSONField()
+    metadata = models.JSONField(default=dict)
+    recorded_at = models.DateTimeField(db_default=models.functions.Now())
+
+    class Meta:
+        db_table = "eventstore_event"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stream_id", "version"], name="event_stream_version_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["type", "position"], name="event_type_position_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.type} ({self.stream_type} {self.stream_id} v{self.version})"
+
+
+class Command(models.Model):
+    """The command inbox: every accepted command, pending until a worker executes it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DONE = "done"
+        REJECTED = "rejected"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True)
+    seq = models.BigIntegerField(
+        unique=True, editable=False, db_default=RawSQL("nextval('eventstore_command_seq')", [])
+    )
+    service_name = models.CharField(max_length=50)
+    operation = models.CharField(max_length=100)
+    stream_id = models.UUIDField()
+    payload = models.JSONField()
+    actor = models.CharField(max_length=150)
+    # NULL, not "", for "no key": the unique (actor, key) constraint ignores NULLs.
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    correlation_id = models.UUIDField()
+    causation_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=models.functions.Now())
+    not_before = models.DateTimeField(db_default=models.functions.Now())
+    executed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.JSONField(null=True, blank=True)
+    positions = models.JSONField(default=list)
+
+    class Meta:
+        db_table = "eventstore_command"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor", "idempotency_key"], name="command_actor_key_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["not_before", "seq"],
+                name="command_pending_idx",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(fields=["stream_id", "seq"], name="command_stream_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_name}.{self.operation} {self.id} ({self.status})"
+
+
+class Checkpoint(models.Model):
+    """How far one baker or receptor has got, written in the same transaction as its rows."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    position = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "eventstore_checkpoint"
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.position}"

@@ -1,0 +1,1 @@
+"""The dev stack runner behind `make run`, `make test` and `make bench`."""

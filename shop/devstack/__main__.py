@@ -1,0 +1,120 @@
+"""`python -m shop.devstack run|test|bench|services`: bring up the services, then do the job."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from shop.devstack.services import ROOT, RUN_DIR, Services, die_with_parent
+
+PYTHON = sys.executable
+
+
+def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(args, cwd=ROOT, env=env, preexec_fn=die_with_parent)
+
+
+def stop_all(procs: list[subprocess.Popen], grace: float = 15) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def run(env: dict[str, str]) -> int:
+    port = os.environ.get("PORT", "8000")
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "ensure_admin")
+    bin_dir = os.path.dirname(PYTHON)
+    procs = [
+        spawn([os.path.join(bin_dir, "uvicorn"), "shop.asgi:application",
+               "--host", "127.0.0.1", "--port", port, "--no-access-log"], env),
+        spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "worker",
+               "--loglevel", "INFO", "--concurrency", "2"], env),
+        spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "beat", "--loglevel", "INFO",
+               "--schedule", str(RUN_DIR / "celerybeat-schedule")], env),
+    ]  # fmt: skip
+    print(
+        f"\nShop is up:\n  API     http://127.0.0.1:{port}/api/health\n"
+        f"  Admin   http://127.0.0.1:{port}/admin/\n"
+        f"  Live    ws://127.0.0.1:{port}/ws/order-events\n"
+        "Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    stopping = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        while not stopping and all(p.poll() is None for p in procs):
+            time.sleep(0.2)
+    finally:
+        stop_all(procs)
+    return 0 if stopping else 1
+
+
+def test(env: dict[str, str], args: list[str]) -> int:
+    bin_dir = os.path.dirname(PYTHON)
+    steps = [
+        [os.path.join(bin_dir, "ruff"), "check", "."],
+        [os.path.join(bin_dir, "ruff"), "format", "--check", "."],
+        [os.path.join(bin_dir, "lint-imports")],
+        [PYTHON, "-m", "pytest", *args],
+    ]
+    for step in steps:
+        print("+", " ".join(os.path.basename(step[0]) if i == 0 else a for i, a in enumerate(step)))
+        code = subprocess.run(step, cwd=ROOT, env=env).returncode
+        if code:
+            return code
+    return 0
+
+
+def bench(env: dict[str, str], args: list[str]) -> int:
+    return subprocess.run([PYTHON, "-m", "bench", *args], cwd=ROOT, env=env).returncode
+
+
+def main() -> int:
+    job, args = sys.argv[1], sys.argv[2:]
+    services = Services()
+    try:
+        env = {**os.environ, **services.start(), "PYTHONUNBUFFERED": "1"}
+        if job == "run":
+            return run(env)
+        if job == "test":
+            return test(env, args)
+        if job == "bench":
+            return bench(env, args)
+        if job == "services":
+            print(f"DATABASE_URL={env['DATABASE_URL']}\nREDIS_URL={env['REDIS_URL']}", flush=True)
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+            return 0
+        if job == "env":
+            print(f"DATABASE_URL={env['DATABASE_URL']}\nREDIS_URL={env['REDIS_URL']}")
+            return 0
+        print(f"unknown job {job!r}; use run, test or bench", file=sys.stderr)
+        return 2
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        services.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

