@@ -83,10 +83,19 @@ class Command(models.Model):
 
 
 class Checkpoint(models.Model):
-    """How far one baker or receptor has got, written in the same transaction as its rows."""
+    """How far one baker or receptor has got, written in the same transaction as its rows,
+    and its status: a failing event stops it here, with the error."""
+
+    class Status(models.TextChoices):
+        OK = "ok"
+        FAILED = "failed"
 
     name = models.CharField(max_length=100, primary_key=True)
     position = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OK)
+    error = models.TextField(blank=True, default="")
+    failed_position = models.BigIntegerField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

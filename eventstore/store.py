@@ -138,19 +138,48 @@ class EventStore:
             cursor.execute(sql + " ORDER BY version", params)
             return [self._decode(row) for row in cursor.fetchall()]
 
-    def read_all(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
-        """Up to `limit` events with `position > after`, in global order."""
+    def read_streams(self, stream_ids: Sequence[UUID]) -> list[RecordedEvent]:
+        """Every event of several streams: each stream's events in version order."""
+        if not stream_ids:
+            return []
         with _cursor() as cursor:
             cursor.execute(
-                f"SELECT {_COLUMNS} FROM eventstore_event WHERE position > %s"
-                " ORDER BY position LIMIT %s",
-                [after, limit],
+                f"SELECT {_COLUMNS} FROM eventstore_event WHERE stream_id = ANY(%s)"
+                " ORDER BY stream_id, version",
+                [list(stream_ids)],
             )
             return [self._decode(row) for row in cursor.fetchall()]
 
-    def iter_all(self, after: int = 0, page: int = 1000) -> Iterator[RecordedEvent]:
+    def read_all(
+        self,
+        after: int = 0,
+        limit: int = 1000,
+        types: Sequence[str] | None = None,
+        up_to: int | None = None,
+    ) -> list[RecordedEvent]:
+        """Up to `limit` events with `after < position <= up_to`, in global order,
+        optionally only those of the given `types`."""
+        sql = f"SELECT {_COLUMNS} FROM eventstore_event WHERE position > %s"
+        params: list[Any] = [after]
+        if types is not None:
+            sql += " AND type = ANY(%s)"
+            params.append(list(types))
+        if up_to is not None:
+            sql += " AND position <= %s"
+            params.append(up_to)
+        with _cursor() as cursor:
+            cursor.execute(sql + " ORDER BY position LIMIT %s", [*params, limit])
+            return [self._decode(row) for row in cursor.fetchall()]
+
+    def iter_all(
+        self,
+        after: int = 0,
+        page: int = 1000,
+        types: Sequence[str] | None = None,
+        up_to: int | None = None,
+    ) -> Iterator[RecordedEvent]:
         """Every event after `after`, paged so memory stays flat however long the log."""
-        while batch := self.read_all(after, page):
+        while batch := self.read_all(after, page, types, up_to):
             yield from batch
             after = batch[-1].position
 

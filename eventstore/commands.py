@@ -1,0 +1,80 @@
+"""The one registry that maps command types to the context that decides them.
+
+A context's `handlers.py` registers each command with a stable name, the stream it
+addresses and the pure functions of its domain. The executor needs nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, is_dataclass
+from typing import Any
+from uuid import UUID
+
+from eventstore.codec import decoder_for
+
+
+class UnknownCommand(LookupError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown command {name!r}: no context registered it")
+
+
+@dataclass(frozen=True)
+class Handler:
+    """How to execute one command type.
+
+    `decide(state, command)` returns the new events or raises `rejection`; `evolve`
+    folds events into the state, starting from `initial_state()`. `prepare`, when given,
+    runs inside the executor's transaction before `decide`, to read what the command
+    needs from presentation tables (a catalog price, say) and return the full command.
+    """
+
+    service: str
+    operation: str
+    command: type
+    stream_type: str
+    stream_of: Callable[[Any], UUID]
+    initial_state: Callable[[], Any]
+    evolve: Callable[[Any, Any], Any]
+    decide: Callable[[Any, Any], Sequence[object]]
+    rejection: type[Exception]
+    prepare: Callable[[Any], Any] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.service}.{self.operation}"
+
+    def decode(self, payload: dict) -> Any:
+        return decoder_for(self.command)(payload)
+
+
+class CommandRegistry:
+    def __init__(self) -> None:
+        self._by_name: dict[str, Handler] = {}
+        self._by_class: dict[type, Handler] = {}
+
+    def register(self, handler: Handler) -> Handler:
+        if not is_dataclass(handler.command):
+            raise TypeError(f"{handler.command.__name__} must be a dataclass to be a command")
+        known = self._by_name.get(handler.name)
+        if known and known.command is not handler.command:
+            raise ValueError(f"command {handler.name!r} is already registered")
+        self._by_name[handler.name] = handler
+        self._by_class[handler.command] = handler
+        return handler
+
+    def for_command(self, command: object) -> Handler:
+        try:
+            return self._by_class[type(command)]
+        except KeyError:
+            raise UnknownCommand(type(command).__qualname__) from None
+
+    def named(self, service: str, operation: str) -> Handler:
+        try:
+            return self._by_name[f"{service}.{operation}"]
+        except KeyError:
+            raise UnknownCommand(f"{service}.{operation}") from None
+
+
+commands = CommandRegistry()
+"""The process-wide registry: each context's handlers module registers here."""

@@ -1,0 +1,227 @@
+"""The executor: claims pending commands, decides them, appends their events, in batches.
+
+One batch is one transaction. It locks the streams it claims (other workers skip them),
+folds each stream once, decides every command in arrival order, then appends all the
+new events and marks every command done, rejected or failed. Events are appended at the
+end, so the global append lock (see `eventstore.store`) is held only from the first
+append to the commit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.db import connection, transaction
+from psycopg.types.json import Jsonb
+
+from eventstore import subscribers, wakeups
+from eventstore.commands import CommandRegistry, Handler, commands
+from eventstore.inbox import EXECUTE_LOCK
+from eventstore.store import ConcurrencyError, EventStore, Metadata, store
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+MAX_STREAMS_PER_BATCH = 100
+CONFLICT_RETRIES = 5
+
+
+@dataclass
+class Claimed:
+    id: UUID
+    service_name: str
+    operation: str
+    stream_id: UUID
+    payload: dict
+    actor: str
+    correlation_id: UUID
+    causation_id: UUID | None
+
+
+@dataclass
+class Outcome:
+    command: Claimed
+    status: str = "done"
+    error: dict | None = None
+    handler: Handler | None = None
+    events: list[object] = field(default_factory=list)
+    expected_version: int = 0
+    positions: list[int] = field(default_factory=list)
+
+
+class Executor:
+    def __init__(self, registry: CommandRegistry = commands, events: EventStore = store) -> None:
+        self.registry = registry
+        self.store = events
+
+    def run(self, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> int:
+        """Execute batches until nothing is ready; return how many commands ran."""
+        total = batches = 0
+        while max_batches is None or batches < max_batches:
+            executed = self.run_batch(batch_size)
+            if not executed:
+                break
+            total += executed
+            batches += 1
+        return total
+
+    def run_batch(self, batch_size: int = BATCH_SIZE) -> int:
+        for _ in range(CONFLICT_RETRIES):
+            try:
+                with transaction.atomic():
+                    claimed = self.claim(batch_size)
+                    if not claimed:
+                        return 0
+                    outcomes = self.decide_all(claimed)
+                    self.record(outcomes)
+                return len(claimed)
+            except ConcurrencyError as conflict:
+                # Someone appended to a claimed stream outside the executor: fold again.
+                log.info("version conflict, retrying the batch: %s", conflict)
+        raise RuntimeError(f"a batch kept conflicting after {CONFLICT_RETRIES} attempts")
+
+    def claim(self, batch_size: int) -> list[Claimed]:
+        """Lock the streams of the oldest ready commands that no other worker holds, then
+        take those streams' ready commands in arrival order."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                WITH ready AS (
+                    SELECT stream_id, min(seq) AS first_seq FROM eventstore_command
+                    WHERE status = 'pending' AND not_before <= now()
+                    GROUP BY stream_id ORDER BY first_seq LIMIT %s
+                )
+                SELECT stream_id FROM ready
+                WHERE pg_try_advisory_xact_lock(%s, hashtext(stream_id::text))
+                """,
+                [MAX_STREAMS_PER_BATCH, EXECUTE_LOCK],
+            )
+            streams = [row[0] for row in cursor.fetchall()]
+            if not streams:
+                return []
+            # A fresh statement, so commands another worker finished meanwhile are not seen.
+            cursor.execute(
+                """
+                SELECT id, service_name, operation, stream_id, payload, actor,
+                       correlation_id, causation_id
+                FROM eventstore_command
+                WHERE stream_id = ANY(%s) AND status = 'pending' AND not_before <= now()
+                ORDER BY seq LIMIT %s FOR UPDATE
+                """,
+                [streams, batch_size],
+            )
+            rows = cursor.fetchall()
+        return [Claimed(*row[:4], _json(row[4]), *row[5:]) for row in rows]
+
+    def decide_all(self, claimed: list[Claimed]) -> list[Outcome]:
+        states = self._load_states(claimed)
+        outcomes = []
+        for command in claimed:
+            outcome = Outcome(command)
+            try:
+                outcome.handler = handler = self.registry.named(
+                    command.service_name, command.operation
+                )
+                state, version = states.get(command.stream_id) or self._initial(handler)
+                events = self._decide(handler, state, command.payload)
+                for event in events:
+                    self.store.events.to_stored(event)  # an unencodable event fails here
+                    state = handler.evolve(state, event)
+                outcome.events, outcome.expected_version = events, version
+                states[command.stream_id] = (state, version + len(events))
+            except Exception as error:
+                rejected = outcome.handler and isinstance(error, outcome.handler.rejection)
+                outcome.status = "rejected" if rejected else "failed"
+                outcome.error = _describe(error, with_traceback=not rejected)
+            outcomes.append(outcome)
+        return outcomes
+
+    def record(self, outcomes: list[Outcome]) -> None:
+        appended_types: set[str] = set()
+        for outcome in outcomes:
+            if outcome.events:
+                outcome.positions = self.store.append(
+                    outcome.command.stream_id,
+                    outcome.handler.stream_type,
+                    outcome.events,
+                    outcome.expected_version,
+                    _metadata(outcome.command),
+                )
+                appended_types.update(self.store.events.type_of(e).name for e in outcome.events)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE eventstore_command AS c
+                SET status = o.status, error = o.error, positions = o.positions,
+                    executed_at = clock_timestamp()
+                FROM unnest(%s::uuid[], %s::text[], %s::jsonb[], %s::jsonb[])
+                    AS o(id, status, error, positions)
+                WHERE c.id = o.id
+                """,
+                [
+                    [o.command.id for o in outcomes],
+                    [o.status for o in outcomes],
+                    [Jsonb(o.error) if o.error else None for o in outcomes],
+                    [Jsonb(o.positions) for o in outcomes],
+                ],
+            )
+        if appended_types:
+            names = subscribers.registry.interested_in(appended_types)
+            transaction.on_commit(lambda: wakeups.wake_subscribers(names))
+
+    def _load_states(self, claimed: list[Claimed]) -> dict[UUID, tuple[Any, int]]:
+        """Fold every claimed stream from its events, one query for the whole batch."""
+        handlers = {}
+        for command in claimed:
+            try:
+                handlers.setdefault(
+                    command.stream_id, self.registry.named(command.service_name, command.operation)
+                )
+            except LookupError:
+                continue  # decide_all marks it failed
+        states: dict[UUID, tuple[Any, int]] = {}
+        for event in self.store.read_streams(list(handlers)):
+            handler = handlers[event.stream_id]
+            state, _ = states.get(event.stream_id) or self._initial(handler)
+            states[event.stream_id] = (handler.evolve(state, event.data), event.version)
+        return states
+
+    @staticmethod
+    def _initial(handler: Handler) -> tuple[Any, int]:
+        return handler.initial_state(), 0
+
+    @staticmethod
+    def _decide(handler: Handler, state: Any, payload: dict) -> list[object]:
+        command = handler.decode(payload)
+        if handler.prepare:
+            with transaction.atomic():  # a failing read must not abort the whole batch
+                command = handler.prepare(command)
+        return list(handler.decide(state, command))
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _metadata(command: Claimed) -> Metadata:
+    return Metadata(
+        actor=command.actor,
+        command_id=command.id,
+        correlation_id=command.correlation_id,
+        causation_id=command.id,
+    )
+
+
+def _describe(error: Exception, with_traceback: bool) -> dict:
+    described = {"type": type(error).__name__, "detail": str(error) or type(error).__name__}
+    if with_traceback:
+        described["traceback"] = "".join(traceback.format_exception(error))[-4000:]
+    return described
+
+
+executor = Executor()

@@ -1,0 +1,94 @@
+"""Submitting commands: a pending row in the inbox, and a wake-up after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db import connection, transaction
+from psycopg.types.json import Jsonb
+
+from eventstore import wakeups
+from eventstore.codec import encode
+from eventstore.commands import CommandRegistry, commands
+
+# Advisory-lock namespaces (the two-int form; the append lock uses the one-bigint form).
+SUBMIT_LOCK = 1
+EXECUTE_LOCK = 2
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was already used by this actor for a different command."""
+
+    def __init__(self, key: str, command_id: UUID) -> None:
+        super().__init__(f"idempotency key {key!r} was already used for another command")
+        self.key = key
+        self.command_id = command_id
+
+
+@dataclass(frozen=True)
+class Submitted:
+    command_id: UUID
+    created: bool  # False when an identical earlier submission was found by its key
+
+
+def submit(
+    command: object,
+    *,
+    actor: str,
+    idempotency_key: str | None = None,
+    not_before: dt.datetime | None = None,
+    correlation_id: UUID | None = None,
+    causation_id: UUID | None = None,
+    registry: CommandRegistry = commands,
+) -> Submitted:
+    """Accept a command: write it to the inbox as pending and wake the executor after commit.
+
+    Commands on one stream commit one after another (a per-stream lock), so their
+    creation order is their arrival order.
+    """
+    handler = registry.for_command(command)
+    stream_id = handler.stream_of(command)
+    payload = encode(command)
+    command_id = uuid.uuid4()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [SUBMIT_LOCK, str(stream_id)]
+        )
+        cursor.execute(
+            """
+            INSERT INTO eventstore_command
+                (id, service_name, operation, stream_id, payload, actor, idempotency_key,
+                 correlation_id, causation_id, not_before, status, positions)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()), 'pending', '[]')
+            ON CONFLICT (actor, idempotency_key) DO NOTHING
+            RETURNING id
+            """,
+            [
+                command_id, handler.service, handler.operation, stream_id, Jsonb(payload),
+                actor, idempotency_key, correlation_id or command_id, causation_id, not_before,
+            ],
+        )  # fmt: skip
+        if cursor.fetchone() is None:
+            return _earlier_submission(
+                cursor, handler.name, stream_id, payload, actor, idempotency_key
+            )
+        transaction.on_commit(wakeups.wake_executor)
+    return Submitted(command_id, created=True)
+
+
+def _earlier_submission(
+    cursor, name: str, stream_id: UUID, payload: dict, actor: str, key: str | None
+) -> Submitted:
+    cursor.execute(
+        "SELECT id, service_name || '.' || operation, stream_id, payload"
+        " FROM eventstore_command WHERE actor = %s AND idempotency_key = %s",
+        [actor, key],
+    )
+    earlier_id, earlier_name, earlier_stream, earlier_payload = cursor.fetchone()
+    if (earlier_name, earlier_stream, json.loads(earlier_payload)) != (name, stream_id, payload):
+        raise IdempotencyConflict(key or "", earlier_id)
+    return Submitted(earlier_id, created=False)

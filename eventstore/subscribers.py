@@ -1,0 +1,277 @@
+"""Checkpointed subscribers: bakers (events to presentation tables) and receptors
+(events to other contexts' commands).
+
+A subscriber handles the events after its checkpoint in global order, in batches. Its
+rows and its new checkpoint commit in one transaction, so each event is applied exactly
+once. A session-level advisory lock keeps one runner per subscriber across all workers
+and hosts, and is held until the batch's after-commit notifications are sent, so live
+messages leave in position order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from typing import ClassVar
+
+from django.db import connection, models, transaction
+
+from eventstore.inbox import submit
+from eventstore.store import EventStore, RecordedEvent, store
+
+log = logging.getLogger(__name__)
+
+SUBSCRIBER_LOCK = 3
+LOCK_WAIT = "5s"
+
+
+class Subscriber:
+    """Subclass, name it, list the event types it wants (None: all) and `handle` them."""
+
+    name: ClassVar[str]
+    event_types: ClassVar[frozenset[str] | None] = None
+    batch_size: ClassVar[int] = 500
+
+    def handle(self, events: Sequence[RecordedEvent]) -> None:
+        """Apply a batch inside the subscriber's transaction. Raise to stop at the checkpoint."""
+        raise NotImplementedError
+
+    def after_commit(self, events: Sequence[RecordedEvent]) -> None:
+        """Side effects once the batch has committed (live pushes). Never raises."""
+
+
+class Baker(Subscriber):
+    """A subscriber that owns presentation tables, which it alone writes.
+
+    A baker must be deterministic: its rows depend only on the events (times come from
+    the events, never the clock), and it reads only its own tables. That is what lets
+    `rebuild` and `verify` replay it from position 0 into scratch tables.
+    """
+
+    models: ClassVar[tuple[type[models.Model], ...]] = ()
+
+
+class Receptor(Subscriber):
+    """A subscriber that turns one context's events into another context's commands.
+
+    Each command's idempotency key is derived from (receptor, event position, index),
+    so replaying an event submits nothing new.
+    """
+
+    def react(self, event: RecordedEvent) -> Iterable[object]:
+        raise NotImplementedError
+
+    def handle(self, events: Sequence[RecordedEvent]) -> None:
+        for event in events:
+            for index, command in enumerate(self.react(event)):
+                submit(
+                    command,
+                    actor=f"receptor:{self.name}",
+                    idempotency_key=f"{self.name}:{event.position}:{index}",
+                    correlation_id=event.metadata.correlation_id,
+                    causation_id=event.metadata.command_id,
+                    not_before=self.not_before(event, command),
+                )
+
+    def not_before(self, event: RecordedEvent, command: object) -> dt.datetime | None:
+        """When a command should run; None for now. Scheduling receptors override it."""
+        return None
+
+
+class SubscriberRegistry:
+    def __init__(self) -> None:
+        self._by_name: dict[str, Subscriber] = {}
+
+    def register(self, subscriber: Subscriber) -> Subscriber:
+        known = self._by_name.get(subscriber.name)
+        if known and type(known) is not type(subscriber):
+            raise ValueError(f"subscriber name {subscriber.name!r} is already taken")
+        self._by_name[subscriber.name] = subscriber
+        return subscriber
+
+    def named(self, name: str) -> Subscriber:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise LookupError(f"no subscriber is named {name!r}") from None
+
+    def all(self) -> list[Subscriber]:
+        return list(self._by_name.values())
+
+    def bakers(self) -> list[Baker]:
+        return [s for s in self._by_name.values() if isinstance(s, Baker)]
+
+    def interested_in(self, event_types: Iterable[str]) -> list[str]:
+        wanted = set(event_types)
+        return [
+            s.name
+            for s in self._by_name.values()
+            if s.event_types is None or wanted & s.event_types
+        ]
+
+
+registry = SubscriberRegistry()
+
+
+class SubscriberLock:
+    """A session-level advisory lock: one runner per subscriber, across every host."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.held = False
+
+    def __enter__(self) -> SubscriberLock:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = '{LOCK_WAIT}'")
+            try:
+                cursor.execute(
+                    "SELECT pg_advisory_lock(%s, hashtext(%s))", [SUBSCRIBER_LOCK, self.name]
+                )
+                self.held = True
+            except Exception:  # timed out: another runner is busy with it and will catch up
+                self.held = False
+            finally:
+                cursor.execute("SET lock_timeout = 0")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.held:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, hashtext(%s))", [SUBSCRIBER_LOCK, self.name]
+                )
+
+
+class Runner:
+    """Runs one subscriber from its checkpoint to the head."""
+
+    def __init__(self, subscriber: Subscriber, events: EventStore = store) -> None:
+        self.subscriber = subscriber
+        self.store = events
+
+    def catch_up(self, max_batches: int | None = None) -> int:
+        """Apply every event after the checkpoint; return how many were applied."""
+        applied = batches = 0
+        with SubscriberLock(self.subscriber.name) as lock:
+            if not lock.held:
+                return 0
+            _ensure_checkpoint(self.subscriber.name)
+            while max_batches is None or batches < max_batches:
+                try:
+                    count = self._run_batch()
+                except Exception as error:
+                    applied += self._run_one_by_one(error)
+                    break
+                if count is None:
+                    break
+                applied += count
+                batches += 1
+        return applied
+
+    def _read(self, checkpoint: int) -> tuple[list[RecordedEvent], int]:
+        head = self.store.head_position()
+        types = self.subscriber.event_types
+        batch = self.store.read_all(
+            checkpoint, self.subscriber.batch_size, sorted(types) if types else None, head
+        )
+        full = len(batch) == self.subscriber.batch_size
+        return batch, batch[-1].position if full else head
+
+    def _run_batch(self) -> int | None:
+        """One transaction: events, rows, checkpoint. None when there was nothing to do."""
+        with transaction.atomic():
+            checkpoint = _lock_checkpoint(self.subscriber.name)
+            events, new_checkpoint = self._read(checkpoint)
+            if new_checkpoint <= checkpoint:
+                return None
+            if events:
+                self.subscriber.handle(events)
+            _save_checkpoint(self.subscriber.name, new_checkpoint)
+            self._notify_after_commit(events)
+        return len(events)
+
+    def _run_one_by_one(self, first_error: Exception) -> int:
+        """After a failed batch: apply its events one at a time to stop exactly at the culprit."""
+        log.warning(
+            "%s: batch failed (%s); retrying event by event", self.subscriber.name, first_error
+        )
+        applied = 0
+        with transaction.atomic():
+            checkpoint = _lock_checkpoint(self.subscriber.name)
+            events, _ = self._read(checkpoint)
+        for event in events:
+            try:
+                with transaction.atomic():
+                    _lock_checkpoint(self.subscriber.name)
+                    self.subscriber.handle([event])
+                    _save_checkpoint(self.subscriber.name, event.position)
+                    self._notify_after_commit([event])
+            except Exception as error:
+                _record_failure(self.subscriber.name, event, error)
+                return applied
+            applied += 1
+        return applied
+
+    def _notify_after_commit(self, events: Sequence[RecordedEvent]) -> None:
+        if events:
+            transaction.on_commit(_guarded(self.subscriber, events))
+
+
+def _guarded(subscriber: Subscriber, events: Sequence[RecordedEvent]) -> Callable[[], None]:
+    def notify() -> None:
+        try:
+            subscriber.after_commit(events)
+        except Exception:  # a lost notification is recovered by resuming clients
+            log.exception("%s: after-commit notification failed", subscriber.name)
+
+    return notify
+
+
+def _ensure_checkpoint(name: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO eventstore_checkpoint (name, position, status, error, updated_at)"
+            " VALUES (%s, 0, 'ok', '', now()) ON CONFLICT (name) DO NOTHING",
+            [name],
+        )
+
+
+def _lock_checkpoint(name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT position FROM eventstore_checkpoint WHERE name = %s FOR UPDATE", [name]
+        )
+        return cursor.fetchone()[0]
+
+
+def _save_checkpoint(name: str, position: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE eventstore_checkpoint SET position = %s, status = 'ok', error = '',"
+            " failed_position = NULL, last_run_at = clock_timestamp(), updated_at = now()"
+            " WHERE name = %s",
+            [position, name],
+        )
+
+
+def _record_failure(name: str, event: RecordedEvent, error: Exception) -> None:
+    log.error("%s stopped at event %s (%s): %s", name, event.position, event.type, error)
+    detail = "".join(traceback.format_exception(error))[-4000:]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE eventstore_checkpoint SET status = 'failed', error = %s,"
+            " failed_position = %s, last_run_at = clock_timestamp(), updated_at = now()"
+            " WHERE name = %s",
+            [f"event {event.position} ({event.type}): {detail}", event.position, name],
+        )
+
+
+def lag() -> dict[str, int]:
+    """Every subscriber's lag: the global head minus its checkpoint."""
+    head = store.head_position()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, position FROM eventstore_checkpoint")
+        positions = dict(cursor.fetchall())
+    return {s.name: head - positions.get(s.name, 0) for s in registry.all()}

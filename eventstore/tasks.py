@@ -1,0 +1,35 @@
+"""Celery tasks: the wake-up targets. Each does what Postgres says is left to do."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import connection
+
+from eventstore import subscribers, wakeups
+from eventstore.executor import executor
+
+
+@shared_task(name=wakeups.EXECUTE_COMMANDS)
+def execute_commands() -> int:
+    return executor.run()
+
+
+@shared_task(name=wakeups.CATCH_UP)
+def catch_up(name: str) -> int:
+    return subscribers.Runner(subscribers.registry.named(name)).catch_up()
+
+
+@shared_task(name="eventstore.sweep")
+def sweep() -> dict:
+    """Find work that lost its wake-up: ready commands, lagging subscribers."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM eventstore_command"
+            " WHERE status = 'pending' AND not_before <= now())"
+        )
+        ready = cursor.fetchone()[0]
+    if ready:
+        wakeups.wake_executor()
+    lagging = [name for name, lag in subscribers.lag().items() if lag > 0]
+    wakeups.wake_subscribers(lagging)
+    return {"commands_ready": ready, "lagging": lagging}

@@ -1,0 +1,18 @@
+"""Settings for the test suite: Shop's own, plus the test-only pipeline context.
+
+Celery's queue and the channel layer's prefix are named after the test database, so two
+suites sharing one Redis never hand each other work.
+"""
+
+import os
+
+from shop.settings import *  # noqa: F403
+from shop.settings import CHANNEL_LAYERS, DATABASES, INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.pipeline"]
+
+_suite = os.environ.get("SHOP_TEST_DATABASE") or f"test_{DATABASES['default']['NAME']}"
+if DATABASES["default"]["NAME"].startswith("test_"):  # a worker started by the suite
+    _suite = DATABASES["default"]["NAME"]
+CELERY_TASK_DEFAULT_QUEUE = f"{_suite}-tasks"
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _suite
