@@ -1,0 +1,260 @@
+"""`make run` for real: the runner brings up the ASGI server, a Celery worker and Celery beat
+against the test database and Redis, serves health and the admin, and stops every process
+it started when told to.
+
+The runner gets DATABASE_URL and REDIS_URL, so it starts no embedded services of its own.
+Celery beat keeps its schedule in `.run/celerybeat-schedule`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html.parser
+import http.cookiejar
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import psutil
+import pytest
+from django.conf import settings
+
+from shop.devstack.services import ROOT, die_with_parent, free_port
+
+pytestmark = pytest.mark.integration
+
+STARTUP_TIMEOUT = 60
+SHUTDOWN_TIMEOUT = 30
+WORKER_CONCURRENCY = 2  # what the runner passes to `celery worker --concurrency`
+
+T = TypeVar("T")
+
+
+def url_of_the_test_database() -> str:
+    """DATABASE_URL for the test database pytest-django created (NAME is its name by now)."""
+    db = settings.DATABASES["default"]
+    quote = urllib.parse.quote
+    userinfo = quote(db["USER"], safe="")
+    if db["PASSWORD"]:
+        userinfo += ":" + quote(db["PASSWORD"], safe="")
+    host, query = db["HOST"], ""
+    if host.startswith("/"):  # a Unix socket directory travels as ?host=
+        host, query = "", "?" + urllib.parse.urlencode({"host": db["HOST"]})
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgresql://{userinfo}@{host}{port}/{quote(db['NAME'], safe='')}{query}"
+
+
+@dataclass
+class Stack:
+    runner: subprocess.Popen
+    port: int
+    output: Path
+    admin_user: str
+    admin_password: str
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def log(self) -> str:
+        return self.output.read_text(errors="replace")
+
+
+def wait_for(probe: Callable[[], T | None], timeout: float, stack: Stack, what: str) -> T:
+    """Call `probe` until it returns a value; fail with the runner's output if it never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if stack.runner.poll() is not None:
+            pytest.fail(
+                f"the runner exited ({stack.runner.returncode}) before {what}:\n{stack.log()}"
+            )
+        result = probe()
+        if result is not None:
+            return result
+        time.sleep(0.25)
+    pytest.fail(f"no {what} within {timeout:.0f}s; the runner said:\n{stack.log()}")
+
+
+def get(url: str) -> tuple[int, bytes] | None:
+    """Status and body, or None while nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except OSError:
+        return None
+
+
+def healthy(stack: Stack) -> dict | None:
+    answer = get(stack.url("/api/health"))
+    if answer is None or answer[0] != 200:
+        return None
+    return json.loads(answer[1])
+
+
+def kill_group(runner: subprocess.Popen) -> None:
+    """SIGKILL the runner's process group: every process it started, orphaned ones too."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(runner.pid, signal.SIGKILL)
+    runner.wait()
+
+
+@pytest.fixture
+def stack(django_db_setup: None, tmp_path: Path) -> Iterator[Stack]:
+    """A `python -m shop.devstack run` on a free port; killed with its whole tree afterwards."""
+    port = free_port()
+    output = tmp_path / "runner.log"
+    suffix = uuid.uuid4().hex[:8]
+    env = {
+        **os.environ,
+        "DATABASE_URL": url_of_the_test_database(),
+        "REDIS_URL": settings.REDIS_URL,
+        # The suite's settings, so the stack's worker serves the suite's own Celery queue.
+        "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
+        "PORT": str(port),
+        "SHOP_ADMIN_USER": f"staff-{suffix}",
+        "SHOP_ADMIN_PASSWORD": f"devstack-{suffix}-password",
+    }
+    with output.open("wb") as sink:
+        runner = subprocess.Popen(
+            [sys.executable, "-m", "shop.devstack", "run"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as a terminal would give it
+            preexec_fn=die_with_parent,  # and gone with this test process whatever happens
+        )
+    try:
+        yield Stack(runner, port, output, env["SHOP_ADMIN_USER"], env["SHOP_ADMIN_PASSWORD"])
+    finally:
+        kill_group(runner)
+
+
+@dataclass
+class Tree:
+    uvicorn: psutil.Process
+    worker: psutil.Process
+    pool: list[psutil.Process]
+    beat: psutil.Process
+
+    def all(self) -> list[psutil.Process]:
+        return [self.uvicorn, self.worker, *self.pool, self.beat]
+
+
+def role(proc: psutil.Process) -> str:
+    """`uvicorn`, `worker` or `beat` from a child's command line."""
+    try:
+        args = proc.cmdline()
+    except psutil.NoSuchProcess:
+        return "gone"
+    names = [os.path.basename(arg) for arg in args]
+    if "uvicorn" in names:
+        return "uvicorn"
+    if "celery" in names:
+        return next((arg for arg in args if arg in ("worker", "beat")), "celery")
+    return names[1] if len(names) > 1 else names[0]
+
+
+def full_tree(stack: Stack) -> Tree | None:
+    """The runner's processes once all are up: its three children and the worker's pool."""
+    children = psutil.Process(stack.runner.pid).children()
+    by_role = {role(child): child for child in children}
+    if sorted(by_role) != ["beat", "uvicorn", "worker"] or len(children) != 3:
+        return None
+    pool = by_role["worker"].children()
+    if len(pool) != WORKER_CONCURRENCY:
+        return None
+    return Tree(by_role["uvicorn"], by_role["worker"], pool, by_role["beat"])
+
+
+class CsrfTokenParser(html.parser.HTMLParser):
+    token = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        fields = dict(attrs)
+        if tag == "input" and fields.get("name") == "csrfmiddlewaretoken":
+            self.token = fields.get("value") or ""
+
+
+def log_in_to_admin(stack: Stack) -> str:
+    """Sign in on /admin/login/ as the runner's staff account; return the page it lands on."""
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    with browser.open(stack.url("/admin/login/"), timeout=10) as page:
+        parser = CsrfTokenParser()
+        parser.feed(page.read().decode())
+    form = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": parser.token,
+            "username": stack.admin_user,
+            "password": stack.admin_password,
+            "next": "/admin/",
+        }
+    ).encode()
+    with browser.open(stack.url("/admin/login/"), data=form, timeout=10) as landing:
+        return landing.geturl()
+
+
+def bring_up(stack: Stack) -> Tree:
+    health = wait_for(lambda: healthy(stack), STARTUP_TIMEOUT, stack, "healthy /api/health")
+    assert health["checks"]["database"]["status"] == "up"
+    assert health["checks"]["redis"]["status"] == "up"
+    assert get(stack.url("/admin/login/"))[0] == 200
+    return wait_for(lambda: full_tree(stack), STARTUP_TIMEOUT, stack, "uvicorn, worker and beat")
+
+
+def assert_everything_stops(stack: Stack, tree: Tree) -> None:
+    try:
+        code = stack.runner.wait(SHUTDOWN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the runner still runs {SHUTDOWN_TIMEOUT}s after the signal:\n{stack.log()}")
+    _, alive = psutil.wait_procs(tree.all(), timeout=SHUTDOWN_TIMEOUT)
+    assert not alive, f"still running: {[(role(p), p.pid) for p in alive]}\n{stack.log()}"
+    assert code == 0, stack.log()
+
+
+def test_run_serves_health_and_a_styled_admin_and_prints_its_urls(stack: Stack) -> None:
+    bring_up(stack)
+
+    assert log_in_to_admin(stack) == stack.url("/admin/")
+    assert get(stack.url("/static/admin/css/base.css"))[0] == 200
+    printed = stack.log()
+    assert f"http://127.0.0.1:{stack.port}/api/health" in printed
+    assert f"http://127.0.0.1:{stack.port}/admin/" in printed
+    assert f"ws://127.0.0.1:{stack.port}/ws/order-events" in printed
+    assert f"Staff account: {stack.admin_user} (password from SHOP_ADMIN_PASSWORD)" in printed
+    assert stack.admin_password not in printed
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_to_the_runner_stops_every_process_it_started(
+    stack: Stack, signum: signal.Signals
+) -> None:
+    tree = bring_up(stack)
+
+    stack.runner.send_signal(signum)
+
+    assert_everything_stops(stack, tree)
+
+
+def test_ctrl_c_in_the_terminal_stops_every_process(stack: Stack) -> None:
+    """A terminal's Ctrl-C signals the whole foreground process group, children included."""
+    tree = bring_up(stack)
+
+    os.killpg(stack.runner.pid, signal.SIGINT)
+
+    assert_everything_stops(stack, tree)
