@@ -11,11 +11,13 @@ from eventstore.executor import executor
 
 @shared_task(name=wakeups.EXECUTE_COMMANDS)
 def execute_commands() -> int:
+    wakeups.started(wakeups.EXECUTE_COMMANDS)
     return executor.run()
 
 
 @shared_task(name=wakeups.CATCH_UP)
 def catch_up(name: str) -> int:
+    wakeups.started(wakeups.CATCH_UP, name)
     return subscribers.Runner(subscribers.registry.named(name)).catch_up()
 
 

@@ -3,26 +3,54 @@
 Postgres holds the work itself (pending commands, checkpoints behind the head), and the
 sweeper on Celery beat finds whatever a lost wake-up left behind. So a wake-up that
 cannot be sent, because Redis is down, is logged and dropped, never raised.
+
+Wake-ups are coalesced: a flag in Redis says one is already queued for that target,
+and the task clears the flag as it starts. A thousand submits then queue one or two
+executor runs, not a thousand, while a submit that lands after a run has started still
+wakes another worker, so streams keep running in parallel.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 
+import redis
 from celery import current_app
+from django.conf import settings
 
 log = logging.getLogger(__name__)
 
 EXECUTE_COMMANDS = "eventstore.execute_commands"
 CATCH_UP = "eventstore.catch_up"
+FLAG_SECONDS = 5  # a flag whose message was lost expires, so wake-ups resume by themselves
+
+
+@functools.cache
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+
+
+def _flag(task: str, args: tuple) -> str:
+    return f"{settings.CELERY_TASK_DEFAULT_QUEUE}:wake:{task}:{':'.join(map(str, args))}"
 
 
 def _send(task: str, *args: object) -> None:
     try:
+        if not _redis().set(_flag(task, args), 1, nx=True, ex=FLAG_SECONDS):
+            return  # one is queued already and has not started
         current_app.send_task(task, args=args, retry=False, ignore_result=True)
     except Exception as error:  # the sweeper will pick the work up; see module docstring
         log.warning("wake-up %s%r not sent (%s); the sweeper will catch up", task, args, error)
+
+
+def started(task: str, *args: object) -> None:
+    """Called by a woken task as it starts: later work needs a new wake-up."""
+    try:
+        _redis().delete(_flag(task, args))
+    except Exception as error:  # the flag expires by itself
+        log.warning("wake-up flag for %s%r not cleared (%s)", task, args, error)
 
 
 def wake_executor() -> None:

@@ -102,6 +102,7 @@ CHANNEL_LAYERS = {
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = "shop"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -140,3 +141,6 @@ SHOP_SWEEP_SECONDS = float(os.environ.get("SHOP_SWEEP_SECONDS", "2"))
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "eventstore.sweep", "schedule": SHOP_SWEEP_SECONDS},
 }
+
+# Seconds between websocket heartbeats ({"type": "heartbeat", "position": ...}).
+SHOP_WS_HEARTBEAT_SECONDS = float(os.environ.get("SHOP_WS_HEARTBEAT_SECONDS", "20"))

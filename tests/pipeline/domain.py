@@ -38,6 +38,14 @@ class Explode:
 
 
 @dataclass(frozen=True)
+class Stall:
+    """Takes `seconds` to prepare (see handlers.py) and changes nothing: a slow command."""
+
+    account_id: UUID
+    seconds: float
+
+
+@dataclass(frozen=True)
 class AccountOpened:
     account_id: UUID
     owner: str
@@ -92,6 +100,8 @@ def decide(state: Account, command: object) -> list[object]:
             return [Withdrawn(account_id, amount)]
         case Explode():
             raise RuntimeError("boom")
+        case Stall():
+            return []
     raise LedgerError(f"unknown command {type(command).__name__}")
 
 

@@ -1,5 +1,7 @@
 """Registers the ledger's events and commands with the event store."""
 
+import time
+
 from eventstore.commands import Handler, commands
 from eventstore.registry import registry
 from tests.pipeline import domain
@@ -11,7 +13,15 @@ for name, cls in {
 }.items():
     registry.register(name, cls)
 
-for command in (domain.OpenAccount, domain.Deposit, domain.Withdraw, domain.Explode):
+
+def stall(command: domain.Stall) -> domain.Stall:
+    time.sleep(command.seconds)
+    return command
+
+
+for command in (
+    domain.OpenAccount, domain.Deposit, domain.Withdraw, domain.Explode, domain.Stall
+):  # fmt: skip
     commands.register(
         Handler(
             service="pipeline",
@@ -23,5 +33,6 @@ for command in (domain.OpenAccount, domain.Deposit, domain.Withdraw, domain.Expl
             evolve=domain.evolve,
             decide=domain.decide,
             rejection=domain.LedgerError,
+            prepare=stall if command is domain.Stall else None,
         )
     )

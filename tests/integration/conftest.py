@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+
+from tests.integration.processes import Celery
+
+
+@pytest.fixture
+def celery_processes(committed_db: None, tmp_path: Path) -> Iterator[Callable[..., Celery]]:
+    """Start real Celery workers and beats; every one is stopped after the test.
+
+    Wake-ups left queued by earlier tests are purged first: they would only delay this one.
+    """
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete(queue, *client.keys(f"{queue}:wake:*"))
+    started: list[Celery] = []
+
+    def start(kind: str = "worker", redis_url: str | None = None, concurrency: int = 2) -> Celery:
+        process = Celery(kind, tmp_path, redis_url, n=len(started)).start(concurrency)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()

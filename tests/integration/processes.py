@@ -1,0 +1,108 @@
+"""Real Celery workers and beats as subprocesses, pointed at the test database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from uuid import UUID
+
+import psutil
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = str(Path(sys.executable).with_name("celery"))
+
+
+def test_database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgresql://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def child_env(redis_url: str | None = None) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": test_database_url(),
+        "REDIS_URL": redis_url or settings.REDIS_URL,
+        "SHOP_SWEEP_SECONDS": "0.5",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+class Celery:
+    """One `celery worker` or `celery beat` process, started in its own process group."""
+
+    def __init__(self, kind: str, log_dir: Path, redis_url: str | None = None, n: int = 0):
+        self.kind = kind
+        self.log = log_dir / f"{kind}-{n}.log"
+        self.schedule = log_dir / f"beat-{n}-schedule"
+        self.redis_url = redis_url
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, concurrency: int = 2) -> Celery:
+        args = [CELERY, "-A", "shop", self.kind, "--loglevel", "INFO"]
+        if self.kind == "worker":
+            args += ["--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]
+        else:
+            args += ["--schedule", str(self.schedule)]
+        self.proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=child_env(self.redis_url),
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: the main process and its pool children."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        for child in psutil.process_iter(["pid", "ppid"]):
+            if self.proc and child.info["ppid"] == self.proc.pid:
+                child.kill()
+
+
+def wait_until_executed(command_ids: Iterable[UUID], timeout: float = 90) -> None:
+    ids = list(command_ids)
+    deadline = time.monotonic() + timeout
+    pending = len(ids)
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM eventstore_command WHERE id = ANY(%s) AND status = 'pending'",
+                [ids],
+            )
+            pending = cursor.fetchone()[0]
+        if pending == 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{pending} of {len(ids)} commands still pending after {timeout}s")
+
+
+def wait_for_lag_zero(name: str, timeout: float = 60) -> None:
+    from eventstore.subscribers import lag
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if lag()[name] == 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{name} still lags by {lag()[name]} after {timeout}s")

@@ -1,0 +1,128 @@
+"""The pipeline with a real Celery worker and beat, over the real Postgres and Redis."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+import time
+import uuid
+from collections import Counter
+from decimal import Decimal
+
+from django.db import connection
+
+from eventstore.inbox import submit
+from eventstore.models import Command
+from eventstore.store import store
+from tests.integration.processes import wait_for_lag_zero, wait_until_executed
+from tests.pipeline import domain
+from tests.pipeline.models import AccountBalance
+
+
+def open_accounts(count: int, owner: str = "ivy") -> list[uuid.UUID]:
+    accounts = [uuid.uuid4() for _ in range(count)]
+    ids = [submit(domain.OpenAccount(a, owner), actor=owner).command_id for a in accounts]
+    wait_until_executed(ids)
+    return accounts
+
+
+def assert_each_executed_exactly_once(command_ids: list[uuid.UUID]) -> None:
+    """Every command is done, and produced exactly the events that name it."""
+    commands = Command.objects.filter(id__in=command_ids)
+    assert Counter(c.status for c in commands) == {"done": len(command_ids)}
+    streams = {c.stream_id for c in commands}
+    events = store.read_streams(list(streams))
+    by_command = Counter(e.metadata.command_id for e in events)
+    for command in commands:
+        assert by_command[command.id] == len(command.positions) == 1, command.id
+
+
+def test_commands_on_one_stream_run_in_arrival_order(celery_processes) -> None:
+    celery_processes("worker")
+    [account] = open_accounts(1)
+    submitted: list[tuple[int, uuid.UUID]] = []
+
+    def submit_some(thread: int) -> None:
+        for n in range(25):
+            amount = Decimal(thread * 100 + n)
+            submitted.append(
+                (amount, submit(domain.Deposit(account, amount), actor="ivy").command_id)
+            )
+        connection.close()
+
+    threads = [threading.Thread(target=submit_some, args=(t,)) for t in range(1, 9)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = [command_id for _, command_id in submitted]
+    wait_until_executed(ids)
+
+    arrival = list(
+        Command.objects.filter(id__in=ids).order_by("seq").values_list("payload", flat=True)
+    )
+    executed = [e.data.amount for e in store.read_stream(account)[1:]]
+    assert len(executed) == 200
+    assert executed == [Decimal(p["amount"]) for p in arrival]
+    assert_each_executed_exactly_once(ids)
+
+
+def test_different_streams_run_in_parallel(celery_processes) -> None:
+    celery_processes("worker", concurrency=2)
+    slow, fast = open_accounts(2)
+
+    stall = submit(domain.Stall(slow, 3.0), actor="ivy").command_id
+    time.sleep(0.5)  # the first worker process is inside the slow batch now
+    deposit = submit(domain.Deposit(fast, Decimal(1)), actor="ivy").command_id
+    wait_until_executed([deposit], timeout=10)
+
+    assert Command.objects.get(id=stall).status == "pending"
+    wait_until_executed([stall])
+    stalled, deposited = (Command.objects.get(id=i).executed_at for i in (stall, deposit))
+    assert deposited < stalled
+
+
+def test_a_scheduled_command_fires_once_with_two_beats_running(celery_processes) -> None:
+    celery_processes("worker")
+    celery_processes("worker")
+    celery_processes("beat")
+    celery_processes("beat")
+    [account] = open_accounts(1)
+    due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
+
+    command_id = submit(domain.Deposit(account, Decimal(5)), actor="ivy", not_before=due).command_id
+    time.sleep(1)
+    assert Command.objects.get(id=command_id).status == "pending"
+    wait_until_executed([command_id], timeout=30)
+    time.sleep(2)  # several more sweeps by both beats
+
+    command = Command.objects.get(id=command_id)
+    assert command.executed_at >= due
+    assert [type(e.data) for e in store.read_stream(account)] == [
+        domain.AccountOpened, domain.Deposited
+    ]  # fmt: skip
+    assert_each_executed_exactly_once([command_id])
+
+
+def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(celery_processes) -> None:
+    worker = celery_processes("worker")
+    celery_processes("beat")
+    accounts = open_accounts(20)
+    ids = [
+        submit(domain.Deposit(random.choice(accounts), Decimal(1)), actor="ivy").command_id
+        for _ in range(2000)
+    ]
+    while Command.objects.filter(id__in=ids, status="done").count() < 200:
+        time.sleep(0.05)
+
+    worker.kill()
+    done_at_kill = Command.objects.filter(id__in=ids, status="done").count()
+    celery_processes("worker")
+    wait_until_executed(ids)
+
+    assert done_at_kill < len(ids)
+    assert_each_executed_exactly_once(ids)
+    wait_for_lag_zero("pipeline.ledger")
+    balances = AccountBalance.objects.filter(account_id__in=accounts)
+    assert sum(b.balance for b in balances) == Decimal(2000)
