@@ -1,0 +1,352 @@
+"""Sales: the product catalog and orders. Standard library only.
+
+Two aggregates live here: a product (stream type `sales.Product`) and an order
+(`sales.Order`). Each has its commands, its events, a `decide` that raises `SalesError`
+to reject, and an `evolve` that never fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from enum import Enum
+from uuid import UUID
+
+from contexts.shared.values import MAX_QUANTITY, Address, money
+
+
+class SalesError(Exception):
+    """A sales command refused, with the reason a person can act on."""
+
+
+# --- the catalog ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreateProduct:
+    product_id: UUID
+    vendor_id: UUID
+    name: str
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class ChangeProductPrice:
+    product_id: UUID
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class DiscontinueProduct:
+    product_id: UUID
+
+
+@dataclass(frozen=True)
+class ProductCreated:
+    product_id: UUID
+    vendor_id: UUID
+    name: str
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class ProductPriceChanged:
+    product_id: UUID
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class ProductDiscontinued:
+    product_id: UUID
+
+
+@dataclass(frozen=True)
+class Product:
+    exists: bool = False
+    vendor_id: UUID | None = None
+    name: str = ""
+    price: Decimal = Decimal("0.00")
+    active: bool = False
+
+
+def evolve_product(state: Product, event: object) -> Product:
+    match event:
+        case ProductCreated(vendor_id=vendor_id, name=name, price=price):
+            return Product(True, vendor_id, name, price, active=True)
+        case ProductPriceChanged(price=price):
+            return replace(state, price=price)
+        case ProductDiscontinued():
+            return replace(state, active=False)
+    return state
+
+
+def decide_product(state: Product, command: object) -> list[object]:
+    match command:
+        case CreateProduct(product_id=product_id, vendor_id=vendor_id, name=name, price=price):
+            if state.exists:
+                raise SalesError("the product already exists")
+            if not name.strip():
+                raise SalesError("a product needs a name")
+            return [ProductCreated(product_id, vendor_id, name.strip(), _positive_price(price))]
+        case ChangeProductPrice(product_id=product_id, price=price):
+            _require_active(state)
+            return [ProductPriceChanged(product_id, _positive_price(price))]
+        case DiscontinueProduct(product_id=product_id):
+            _require_active(state)
+            return [ProductDiscontinued(product_id)]
+    raise SalesError(f"products do not take {type(command).__name__}")
+
+
+def _positive_price(price: Decimal) -> Decimal:
+    if price <= 0:
+        raise SalesError("the price must be greater than 0")
+    return money(price)
+
+
+def _require_active(state: Product) -> None:
+    if not state.exists:
+        raise SalesError("no such product")
+    if not state.active:
+        raise SalesError("the product is discontinued")
+
+
+# --- orders --------------------------------------------------------------------------
+
+
+class OrderStatus(str, Enum):
+    NEW = "new"
+    PLACED = "placed"
+    INVOICED = "invoiced"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+FINAL = frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED})
+CANCELLABLE_BY = {
+    "customer": frozenset({OrderStatus.PLACED, OrderStatus.INVOICED}),
+    "system": frozenset({OrderStatus.PLACED, OrderStatus.INVOICED}),
+    "staff": frozenset({OrderStatus.PLACED, OrderStatus.INVOICED, OrderStatus.PAID}),
+}
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """What the catalog says about a product at the moment a command runs."""
+
+    product_id: UUID
+    vendor_id: UUID
+    name: str
+    price: Decimal
+    active: bool
+
+
+@dataclass(frozen=True)
+class RequestedLine:
+    product_id: UUID
+    quantity: int
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product_id: UUID
+    vendor_id: UUID
+    name: str
+    unit_price: Decimal
+    quantity: int
+    line_total: Decimal
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    """`catalog` is filled in by the handler from the products' events, never by a client."""
+
+    order_id: UUID
+    customer_id: UUID
+    lines: tuple[RequestedLine, ...]
+    shipping_address: Address
+    placed_at: dt.datetime
+    cart_id: UUID | None = None
+    catalog: tuple[CatalogEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordInvoice:
+    order_id: UUID
+    invoice_id: UUID
+    amount: Decimal
+    due_at: dt.datetime
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RecordPayment:
+    order_id: UUID
+    invoice_id: UUID
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RecordShipment:
+    order_id: UUID
+    shipment_id: UUID
+    carrier: str
+    tracking_number: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RecordDelivery:
+    order_id: UUID
+    shipment_id: UUID
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CancelOrder:
+    order_id: UUID
+    reason: str
+    by: str  # "customer", "staff" or "system"
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class OrderPlaced:
+    order_id: UUID
+    customer_id: UUID
+    lines: tuple[OrderLine, ...]
+    total: Decimal
+    shipping_address: Address
+    placed_at: dt.datetime
+    cart_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class OrderInvoiced:
+    order_id: UUID
+    invoice_id: UUID
+    amount: Decimal
+    due_at: dt.datetime
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class OrderPaid:
+    order_id: UUID
+    invoice_id: UUID
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class OrderShipped:
+    order_id: UUID
+    shipment_id: UUID
+    carrier: str
+    tracking_number: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class OrderDelivered:
+    order_id: UUID
+    shipment_id: UUID
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class OrderCancelled:
+    order_id: UUID
+    reason: str
+    by: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Order:
+    status: OrderStatus = OrderStatus.NEW
+    customer_id: UUID | None = None
+    total: Decimal = Decimal("0.00")
+
+
+_STATUS_AFTER = {
+    OrderInvoiced: OrderStatus.INVOICED,
+    OrderPaid: OrderStatus.PAID,
+    OrderShipped: OrderStatus.SHIPPED,
+    OrderDelivered: OrderStatus.DELIVERED,
+    OrderCancelled: OrderStatus.CANCELLED,
+}
+
+
+def evolve_order(state: Order, event: object) -> Order:
+    if isinstance(event, OrderPlaced):
+        return Order(OrderStatus.PLACED, event.customer_id, event.total)
+    status = _STATUS_AFTER.get(type(event))
+    return replace(state, status=status) if status else state
+
+
+def decide_order(state: Order, command: object) -> list[object]:
+    if isinstance(command, PlaceOrder):
+        return [_place(state, command)]
+    if state.status is OrderStatus.NEW:
+        raise SalesError("no such order")
+    match command:
+        case RecordInvoice(order_id=order_id, invoice_id=invoice_id, amount=amount, due_at=due_at):
+            _require(state, OrderStatus.PLACED, "invoiced")
+            return [OrderInvoiced(order_id, invoice_id, amount, due_at, command.at)]
+        case RecordPayment(order_id=order_id, invoice_id=invoice_id, at=at):
+            _require(state, OrderStatus.INVOICED, "paid")
+            return [OrderPaid(order_id, invoice_id, at)]
+        case RecordShipment():
+            _require(state, OrderStatus.PAID, "shipped")
+            return [OrderShipped(**vars(command))]
+        case RecordDelivery(order_id=order_id, shipment_id=shipment_id, at=at):
+            _require(state, OrderStatus.SHIPPED, "delivered")
+            return [OrderDelivered(order_id, shipment_id, at)]
+        case CancelOrder(order_id=order_id, reason=reason, by=by, at=at):
+            return [_cancel(state, order_id, reason, by, at)]
+    raise SalesError(f"orders do not take {type(command).__name__}")
+
+
+def _place(state: Order, command: PlaceOrder) -> OrderPlaced:
+    if state.status is not OrderStatus.NEW:
+        raise SalesError("the order already exists")
+    if not command.lines:
+        raise SalesError("an order needs at least one line")
+    catalog = {entry.product_id: entry for entry in command.catalog}
+    lines = tuple(_priced(line, catalog.get(line.product_id)) for line in command.lines)
+    total = money(sum((line.line_total for line in lines), Decimal(0)))
+    return OrderPlaced(
+        command.order_id, command.customer_id, lines, total,
+        command.shipping_address, command.placed_at, command.cart_id,
+    )  # fmt: skip
+
+
+def _priced(line: RequestedLine, entry: CatalogEntry | None) -> OrderLine:
+    if entry is None:
+        raise SalesError(f"no product {line.product_id} in the catalog")
+    if not entry.active:
+        raise SalesError(f"{entry.name} is discontinued")
+    if not 1 <= line.quantity <= MAX_QUANTITY:
+        raise SalesError(f"the quantity of {entry.name} must be between 1 and {MAX_QUANTITY}")
+    total = money(entry.price * line.quantity)
+    return OrderLine(
+        entry.product_id, entry.vendor_id, entry.name, entry.price, line.quantity, total
+    )
+
+
+def _require(state: Order, status: OrderStatus, becoming: str) -> None:
+    if state.status is not status:
+        raise SalesError(f"a {state.status.value} order cannot become {becoming}")
+
+
+def _cancel(state: Order, order_id: UUID, reason: str, by: str, at: dt.datetime) -> OrderCancelled:
+    allowed = CANCELLABLE_BY.get(by)
+    if allowed is None:
+        raise SalesError(f"unknown canceller {by!r}")
+    if state.status not in allowed:
+        raise SalesError(f"a {state.status.value} order cannot be cancelled by the {by}")
+    if not reason.strip():
+        raise SalesError("a cancellation needs a reason")
+    return OrderCancelled(order_id, reason.strip(), by, at)
