@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from uuid import UUID
 
 from contexts.shared.values import MAX_QUANTITY, Address, money
@@ -114,7 +114,7 @@ def _require_active(state: Product) -> None:
 # --- orders --------------------------------------------------------------------------
 
 
-class OrderStatus(str, Enum):
+class OrderStatus(StrEnum):
     NEW = "new"
     PLACED = "placed"
     INVOICED = "invoiced"
