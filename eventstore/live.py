@@ -26,7 +26,6 @@ after, or null>}` every `SHOP_WS_HEARTBEAT_SECONDS`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from typing import Any, ClassVar
@@ -78,7 +77,8 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         self.last_sent: int | None = None
         self.live = False
         self.buffer: deque[dict] = deque()
-        self.tasks: list[asyncio.Task] = []
+        self.catching_up: asyncio.Task | None = None
+        self.heartbeat: asyncio.Task | None = None
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self._refuse(UNAUTHENTICATED, "authentication required")
@@ -91,12 +91,12 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         self.user = user
         await self._join(await database_sync_to_async(self.groups_for)(user))
         await self.accept()  # once joined: whatever commits from now on reaches this client
+        self.heartbeat = asyncio.create_task(self._beat())
         if after is None:
             self.live = True
         else:
             self.last_sent = after
-            self.tasks.append(asyncio.create_task(self._catch_up()))
-        self.tasks.append(asyncio.create_task(self._heartbeat()))
+            self.catching_up = asyncio.create_task(self._catch_up())
 
     async def _refuse(self, code: int, reason: str) -> None:
         """Accept, then close: a close during the handshake shows the client only a 403."""
@@ -121,13 +121,14 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
                     break
         except Exception:
             log.exception("feed replay after %s failed", self.last_sent)
+            self.heartbeat.cancel()  # no heartbeats on a closing socket
             await self.close(SERVER_ERROR, "replay failed; reconnect with the last position")
             return
         while self.buffer:
             await self._send_new(self.buffer.popleft())
         self.live = True  # no await since the buffer was seen empty: nothing slips past
 
-    async def _heartbeat(self) -> None:
+    async def _beat(self) -> None:
         every = settings.SHOP_WS_HEARTBEAT_SECONDS
         while True:
             await asyncio.sleep(every)
@@ -148,7 +149,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             self.buffer.append(event["message"])
 
     async def disconnect(self, code: int) -> None:
-        for task in getattr(self, "tasks", []):
+        tasks = [task for task in (self.catching_up, self.heartbeat) if task is not None]
+        for task in tasks:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)  # a send to a gone client

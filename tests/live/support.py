@@ -1,0 +1,71 @@
+"""Helpers for the live-feed tests: bake ledger events inline and open feed sockets."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.db.models import Max
+
+from eventstore.executor import Executor
+from eventstore.inbox import submit
+from eventstore.subscribers import Runner, registry
+from tests.pipeline import domain
+from tests.pipeline.asgi import application
+from tests.pipeline.models import AccountFeedEntry
+
+ORIGIN = (b"origin", b"http://testserver")
+TIMEOUT = 5
+
+
+def token_header(key: str) -> tuple[bytes, bytes]:
+    return (b"authorization", f"Token {key}".encode())
+
+
+def cookie_header(session_key: str) -> tuple[bytes, bytes]:
+    return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session_key}".encode())
+
+
+def feed_socket(*headers: tuple[bytes, bytes], after: object = None) -> WebsocketCommunicator:
+    """A client of /ws/order-events from the site's own origin, unless headers say otherwise."""
+    path = "/ws/order-events" if after is None else f"/ws/order-events?after={after}"
+    if not any(name == b"origin" for name, _ in headers):
+        headers = (ORIGIN, *headers)
+    return WebsocketCommunicator(application, path, headers=list(headers))
+
+
+def bake() -> None:
+    """Execute pending commands and run the ledger baker, which pushes after commit."""
+    Executor().run()
+    Runner(registry.named("pipeline.ledger")).catch_up()
+
+
+def open_account(owner: str, *amounts: str) -> uuid.UUID:
+    account = uuid.uuid4()
+    submit(domain.OpenAccount(account, owner), actor=owner)
+    deposit(account, owner, *amounts)
+    return account
+
+
+def deposit(account: uuid.UUID, owner: str, *amounts: str) -> None:
+    for amount in amounts:
+        submit(domain.Deposit(account, Decimal(amount)), actor=owner)
+    bake()
+
+
+def feed_head() -> int:
+    return AccountFeedEntry.objects.aggregate(head=Max("position"))["head"] or 0
+
+
+def feed_after(after: int, owner: str | None = None) -> list[dict]:
+    """The feed rows after a position (one owner's, or all), as the socket should send them."""
+    entries = AccountFeedEntry.objects.filter(position__gt=after)
+    if owner is not None:
+        entries = entries.filter(owner=owner)
+    return list(entries.order_by("position").values_list("message", flat=True))
+
+
+async def receive(socket: WebsocketCommunicator, count: int) -> list[dict]:
+    return [await socket.receive_json_from(timeout=TIMEOUT) for _ in range(count)]

@@ -1,0 +1,116 @@
+"""Who may open /ws/order-events: the site's origin, and a session or token user."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async as db
+
+from tests.live.support import (
+    TIMEOUT,
+    cookie_header,
+    deposit,
+    feed_after,
+    feed_socket,
+    open_account,
+    receive,
+    token_header,
+)
+
+pytestmark = pytest.mark.integration
+
+
+async def assert_closed_with(socket, code: int, reason: str) -> None:
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+    assert connected
+    assert await socket.receive_output(timeout=TIMEOUT) == {
+        "type": "websocket.close", "code": code, "reason": reason
+    }  # fmt: skip
+    assert await socket.receive_nothing()
+    await socket.disconnect()
+
+
+async def test_an_anonymous_client_is_closed_with_4401(committed_db: None) -> None:
+    await assert_closed_with(feed_socket(), 4401, "authentication required")
+
+
+async def test_an_unknown_token_is_anonymous_even_with_a_valid_session(
+    make_user, session_for
+) -> None:
+    session = await db(session_for)(await db(make_user)())
+
+    socket = feed_socket(token_header("0" * 40), cookie_header(session))
+
+    await assert_closed_with(socket, 4401, "authentication required")
+
+
+async def test_an_inactive_users_token_is_anonymous(make_user, token_for) -> None:
+    token = await db(token_for)(await db(make_user)(active=False))
+
+    await assert_closed_with(feed_socket(token_header(token)), 4401, "authentication required")
+
+
+@pytest.mark.parametrize("origin", [b"http://evil.example", b"https://testserver.evil.example"])
+async def test_a_foreign_origin_is_refused_before_the_handshake(
+    make_user, token_for, origin: bytes
+) -> None:
+    token = await db(token_for)(await db(make_user)())
+    socket = feed_socket((b"origin", origin), token_header(token))
+
+    connected, code = await socket.connect(timeout=TIMEOUT)
+
+    assert (connected, code) == (False, 1000)  # a close before accept: the server answers 403
+    assert await socket.receive_nothing()
+
+
+async def test_a_missing_origin_is_refused(make_user, token_for) -> None:
+    token = await db(token_for)(await db(make_user)())
+    socket = feed_socket(token_header(token))
+    socket.scope["headers"] = [token_header(token)]
+
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+
+    assert not connected
+
+
+@pytest.mark.parametrize("after", ["abc", "-1", "", "1.5", "\uff11"])  # a full-width digit one
+async def test_an_after_that_is_not_a_non_negative_integer_closes_with_4400(
+    make_user, token_for, after: str
+) -> None:
+    token = await db(token_for)(await db(make_user)())
+
+    socket = feed_socket(token_header(token), after=after)
+
+    await assert_closed_with(socket, 4400, "after must be a non-negative integer")
+
+
+async def test_a_token_authenticates(make_user, token_for) -> None:
+    user = await db(make_user)()
+    token = await db(token_for)(user)
+    socket = feed_socket(token_header(token))
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+
+    account = await db(open_account)(user.username, "4.00")
+
+    expected = await db(feed_after)(0, user.username)
+    assert [m["orderId"] for m in expected] == [str(account)] * 2
+    assert connected
+    assert await receive(socket, 2) == expected
+    assert await socket.receive_nothing()
+    await socket.disconnect()
+
+
+async def test_a_session_cookie_authenticates(make_user, session_for) -> None:
+    user = await db(make_user)()
+    account = await db(open_account)(user.username)
+    opened = (await db(feed_after)(0, user.username))[-1]["position"]
+    socket = feed_socket(cookie_header(await db(session_for)(user)))
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+
+    await db(deposit)(account, user.username, "6.00")
+
+    [expected] = await db(feed_after)(opened, user.username)
+    assert (expected["orderId"], expected["event"]) == (str(account), "pipeline.Deposited")
+    assert connected
+    assert await receive(socket, 1) == [expected]
+    assert await socket.receive_nothing()
+    await socket.disconnect()
