@@ -92,6 +92,14 @@ class Shipment:
     order_id: UUID | None = None
 
 
+_DESCRIBED = {
+    "awaiting_dispatch": "a shipment awaiting dispatch",
+    "dispatched": "a dispatched shipment",
+    "delivered": "a delivered shipment",
+    "cancelled": "a cancelled shipment",
+}
+"""How a rejection names a shipment in each status."""
+
 _STATUS_AFTER = {
     ShipmentDispatched: "dispatched",
     ShipmentDelivered: "delivered",
@@ -118,16 +126,14 @@ def decide(state: Shipment, command: object) -> list[object]:
             if state.status in ("new", "cancelled"):
                 return []  # nothing to cancel
             if state.status != "awaiting_dispatch":
-                raise ShippingError(f"a {state.status} shipment cannot be cancelled")
+                raise ShippingError(f"{_DESCRIBED[state.status]} cannot be cancelled")
             return [ShipmentCancelled(shipment_id, state.order_id, reason, at)]
     if state.status == "new":
         raise ShippingError("no such shipment")
     match command:
         case DispatchShipment(shipment_id=shipment_id, carrier=carrier, tracking_number=number):
             if state.status != "awaiting_dispatch":
-                raise ShippingError(
-                    f"a {state.status.replace('_', ' ')} shipment cannot be dispatched"
-                )
+                raise ShippingError(f"{_DESCRIBED[state.status]} cannot be dispatched")
             if not carrier.strip() or not number.strip():
                 raise ShippingError("dispatch needs a carrier and a tracking number")
             return [
@@ -137,8 +143,6 @@ def decide(state: Shipment, command: object) -> list[object]:
             ]
         case ConfirmDelivery(shipment_id=shipment_id, at=at):
             if state.status != "dispatched":
-                raise ShippingError(
-                    f"a {state.status.replace('_', ' ')} shipment cannot be delivered"
-                )
+                raise ShippingError(f"{_DESCRIBED[state.status]} cannot be delivered")
             return [ShipmentDelivered(shipment_id, state.order_id, at)]
     raise ShippingError(f"shipments do not take {type(command).__name__}")
