@@ -46,7 +46,7 @@ commands = st.one_of(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(st.lists(commands, max_size=12))
 def test_the_status_only_moves_forward_and_never_leaves_a_final_state(
     sequence: list[object],
