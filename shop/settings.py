@@ -144,3 +144,6 @@ CELERY_BEAT_SCHEDULE = {
 
 # Seconds between websocket heartbeats ({"type": "heartbeat", "position": ...}).
 SHOP_WS_HEARTBEAT_SECONDS = float(os.environ.get("SHOP_WS_HEARTBEAT_SECONDS", "20"))
+
+# Seconds a customer has to pay an invoice, counted from the order's placed_at (3 days).
+SHOP_PAYMENT_WINDOW = int(os.environ.get("SHOP_PAYMENT_WINDOW", "259200"))

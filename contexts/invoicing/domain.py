@@ -1,6 +1,11 @@
 """Invoicing: invoices, payments, deadlines and refunds (stream type `invoicing.Invoice`).
 
 Standard library only. An order's invoice id is `derived_id("invoice", order_id)`.
+
+Settling an invoice that was never issued is nothing to settle, not an error (as
+docs/events.md says). The ordering process never does it: the `invoicing.orders` receptor
+submits an order's `IssueInvoice` before its `SettleCancelledOrder` (it handles events in
+position order, and both go to the invoice's stream, whose commands run in arrival order).
 """
 
 from __future__ import annotations
@@ -147,9 +152,9 @@ def evolve(state: Invoice, event: object) -> Invoice:
 def decide(state: Invoice, command: object) -> list[object]:
     match command:
         case IssueInvoice():
-            if state.status != "new":
-                raise InvoicingError("the invoice is already issued")
-            return [InvoiceIssued(**vars(command))]
+            return [_issue(state, command)]
+        case SettleCancelledOrder() if state.status == "new":
+            return []  # the order's invoice was never issued: nothing to settle
     if state.status == "new":
         raise InvoicingError("no such invoice")
     match command:
@@ -168,17 +173,29 @@ def decide(state: Invoice, command: object) -> list[object]:
     raise InvoicingError(f"invoices do not take {type(command).__name__}")
 
 
+def _issue(state: Invoice, command: IssueInvoice) -> InvoiceIssued:
+    """The amount must be the lines' sum: vendor billing splits the invoice by its lines."""
+    if state.status != "new":
+        raise InvoicingError("the invoice is already issued")
+    if not command.amount.is_finite() or command.amount <= 0:
+        raise InvoicingError("an invoice amount must be greater than 0")
+    if sum((line.line_total for line in command.lines), Decimal(0)) != command.amount:
+        raise InvoicingError("the invoice amount must be the sum of its lines")
+    return InvoiceIssued(**vars(command))
+
+
 def _pay(state: Invoice, command: RegisterPayment) -> list[object]:
     if state.status != "open":
-        raise InvoicingError(f"a {state.status} invoice takes no payment")
-    if command.amount <= 0:
+        raise InvoicingError(f"the invoice is {state.status}: it takes no payment")
+    # Rounded first, so that 0.004 is refused rather than recorded as a payment of 0.00.
+    amount = money(command.amount) if command.amount.is_finite() else Decimal(0)
+    if amount <= 0:
         raise InvoicingError("a payment must be greater than 0")
     reference = command.reference.strip()
     if not reference:
         raise InvoicingError("a payment needs a reference")
     if reference in state.references:
         raise InvoicingError(f"payment {reference!r} is already registered")
-    amount = money(command.amount)
     received = PaymentReceived(command.invoice_id, state.order_id, amount, reference, command.at)
     paid = state.paid_amount + amount
     if paid < state.amount:
