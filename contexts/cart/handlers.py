@@ -1,0 +1,89 @@
+"""Registers the cart's events and commands with the event store.
+
+Names, vendors and prices never come from the client: they are read from the products'
+own events (the sales context's published `sales.Product` streams) while the command
+executes, and whatever `catalog` a client sent is replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from uuid import UUID
+
+from django.db import transaction
+
+from contexts.cart import domain
+from contexts.sales.domain import CatalogEntry, Product, evolve_product
+from eventstore.commands import Handler, commands
+from eventstore.registry import registry
+from eventstore.store import store
+
+PRODUCT_STREAM = "sales.Product"
+
+EVENTS = {
+    "cart.CartItemAdded": domain.CartItemAdded,
+    "cart.CartItemRemoved": domain.CartItemRemoved,
+    "cart.CartItemQuantityChanged": domain.CartItemQuantityChanged,
+    "cart.CartCheckedOut": domain.CartCheckedOut,
+}
+
+
+def catalog(product_ids: Iterable[UUID]) -> dict[UUID, CatalogEntry]:
+    """What the catalog says now about each product that exists, folded from its events."""
+    products: dict[UUID, Product] = {}
+    for event in store.read_streams(list(dict.fromkeys(product_ids))):
+        if event.stream_type == PRODUCT_STREAM:
+            known = products.get(event.stream_id, Product())
+            products[event.stream_id] = evolve_product(known, event.data)
+    return {
+        product_id: CatalogEntry(product_id, p.vendor_id, p.name, p.price, p.active)
+        for product_id, p in products.items()
+        if p.exists
+    }
+
+
+def price_item(command: domain.AddItem) -> domain.AddItem:
+    """The catalog's entry for the product to add; None when no such product exists."""
+    return replace(command, catalog=catalog([command.product_id]).get(command.product_id))
+
+
+def decide_check_out(state: domain.Cart, command: domain.CheckOut) -> list[object]:
+    """Price every line of the cart from the catalog, then decide.
+
+    This lookup cannot be a `prepare`: prepare sees only the command, and the cart's
+    lines are known only from the state the executor folded, which includes the commands
+    decided earlier in the same batch (an item added just before checking out is not in
+    the event store yet). The savepoint keeps a failed read from aborting the batch.
+    """
+    with transaction.atomic():
+        entries = catalog(line.product_id for line in state.lines)
+    return domain.decide(state, replace(command, catalog=tuple(entries.values())))
+
+
+def _register() -> None:
+    for name, cls in EVENTS.items():
+        registry.register(name, cls)
+    for command, decide, prepare in (
+        (domain.AddItem, domain.decide, price_item),
+        (domain.RemoveItem, domain.decide, None),
+        (domain.AdjustQuantity, domain.decide, None),
+        (domain.CheckOut, decide_check_out, None),
+    ):
+        commands.register(
+            Handler(
+                service="cart",
+                operation=command.__name__,
+                command=command,
+                stream_type="cart.Cart",
+                stream_of=lambda c: c.cart_id,
+                initial_state=domain.Cart,
+                evolve=domain.evolve,
+                decide=decide,
+                rejection=domain.CartError,
+                prepare=prepare,
+            )
+        )
+
+
+_register()
