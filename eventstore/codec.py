@@ -25,8 +25,9 @@ def encode(value: Any) -> Any:
     """Turn a dataclass (or any supported value) into plain JSON values."""
     if value is None or isinstance(value, bool | int | str):
         return value
-    if dataclasses.is_dataclass(value):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: encode(getattr(value, name)) for name in names}
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, UUID):
@@ -46,6 +47,14 @@ def encode(value: Any) -> Any:
     if isinstance(value, float):
         return value
     raise TypeError(f"cannot encode {type(value).__name__} to JSON")
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """A dataclass's field names, looked up once per class; None for anything else."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def decode(cls: type, data: Any) -> Any:

@@ -12,21 +12,29 @@ from __future__ import annotations
 import json
 import logging
 import traceback
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.db import connection, transaction
+from django.db import transaction
 from psycopg.types.json import Jsonb
 
 from eventstore import subscribers, wakeups
 from eventstore.commands import CommandRegistry, Handler, commands
 from eventstore.inbox import EXECUTE_LOCK
-from eventstore.store import ConcurrencyError, EventStore, Metadata, store
+from eventstore.store import (
+    ConcurrencyError,
+    EventStore,
+    Metadata,
+    NewEvents,
+    raw_cursor,
+    store,
+)
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 100
+BATCH_SIZE = 200
 MAX_STREAMS_PER_BATCH = 100
 CONFLICT_RETRIES = 5
 
@@ -54,10 +62,39 @@ class Outcome:
     positions: list[int] = field(default_factory=list)
 
 
+class StateCache:
+    """Folded stream states this process has seen committed, most recently used kept.
+
+    A cached state is never wrong, only possibly old: events are immutable, so the
+    executor folds whatever came after the cached version on top of it.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._states: OrderedDict[UUID, tuple[Any, int]] = OrderedDict()
+
+    def get(self, stream_id: UUID) -> tuple[Any, int] | None:
+        found = self._states.get(stream_id)
+        if found is not None:
+            self._states.move_to_end(stream_id)
+        return found
+
+    def remember(self, states: dict[UUID, tuple[Any, int]]) -> None:
+        self._states.update(states)
+        for stream_id in states:
+            self._states.move_to_end(stream_id)
+        while len(self._states) > self.size:
+            self._states.popitem(last=False)
+
+    def clear(self) -> None:
+        self._states.clear()
+
+
 class Executor:
     def __init__(self, registry: CommandRegistry = commands, events: EventStore = store) -> None:
         self.registry = registry
         self.store = events
+        self.states = StateCache()
 
     def run(self, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> int:
         """Execute batches until nothing is ready; return how many commands ran."""
@@ -77,18 +114,21 @@ class Executor:
                     claimed = self.claim(batch_size)
                     if not claimed:
                         return 0
-                    outcomes = self.decide_all(claimed)
+                    states = self._load_states(claimed)
+                    outcomes = self.decide_all(claimed, states)
                     self.record(outcomes)
+                self.states.remember(states)  # only once the batch has committed
                 return len(claimed)
             except ConcurrencyError as conflict:
                 # Someone appended to a claimed stream outside the executor: fold again.
                 log.info("version conflict, retrying the batch: %s", conflict)
+                self.states.clear()
         raise RuntimeError(f"a batch kept conflicting after {CONFLICT_RETRIES} attempts")
 
     def claim(self, batch_size: int) -> list[Claimed]:
         """Lock the streams of the oldest ready commands that no other worker holds, then
         take those streams' ready commands in arrival order."""
-        with connection.cursor() as cursor:
+        with raw_cursor() as cursor:
             cursor.execute(
                 """
                 WITH ready AS (
@@ -118,8 +158,10 @@ class Executor:
             rows = cursor.fetchall()
         return [Claimed(*row[:4], _json(row[4]), *row[5:]) for row in rows]
 
-    def decide_all(self, claimed: list[Claimed]) -> list[Outcome]:
-        states = self._load_states(claimed)
+    def decide_all(
+        self, claimed: list[Claimed], states: dict[UUID, tuple[Any, int]]
+    ) -> list[Outcome]:
+        """Decide every command in arrival order; `states` moves forward as they succeed."""
         outcomes = []
         for command in claimed:
             outcome = Outcome(command)
@@ -142,18 +184,20 @@ class Executor:
         return outcomes
 
     def record(self, outcomes: list[Outcome]) -> None:
+        """Append every command's events in one go, then mark every command."""
+        appending = [o for o in outcomes if o.events]
+        batches = self.store.append_many(
+            [
+                NewEvents(o.command.stream_id, o.handler.stream_type, o.events,
+                          o.expected_version, _metadata(o.command))
+                for o in appending
+            ]
+        )  # fmt: skip
         appended_types: set[str] = set()
-        for outcome in outcomes:
-            if outcome.events:
-                outcome.positions = self.store.append(
-                    outcome.command.stream_id,
-                    outcome.handler.stream_type,
-                    outcome.events,
-                    outcome.expected_version,
-                    _metadata(outcome.command),
-                )
-                appended_types.update(self.store.events.type_of(e).name for e in outcome.events)
-        with connection.cursor() as cursor:
+        for outcome, positions in zip(appending, batches, strict=True):
+            outcome.positions = positions
+            appended_types.update(self.store.events.type_of(e).name for e in outcome.events)
+        with raw_cursor() as cursor:
             cursor.execute(
                 """
                 UPDATE eventstore_command AS c
@@ -169,13 +213,15 @@ class Executor:
                     [Jsonb(o.error) if o.error else None for o in outcomes],
                     [Jsonb(o.positions) for o in outcomes],
                 ],
+                binary=True,
             )
         if appended_types:
             names = subscribers.registry.interested_in(appended_types)
             transaction.on_commit(lambda: wakeups.wake_subscribers(names))
 
     def _load_states(self, claimed: list[Claimed]) -> dict[UUID, tuple[Any, int]]:
-        """Fold every claimed stream from its events, one query for the whole batch."""
+        """Each claimed stream's state: the cached fold plus any events after it, read in
+        one query for the whole batch."""
         handlers = {}
         for command in claimed:
             try:
@@ -184,11 +230,17 @@ class Executor:
                 )
             except LookupError:
                 continue  # decide_all marks it failed
-        states: dict[UUID, tuple[Any, int]] = {}
-        for event in self.store.read_streams(list(handlers)):
-            handler = handlers[event.stream_id]
-            state, _ = states.get(event.stream_id) or self._initial(handler)
-            states[event.stream_id] = (handler.evolve(state, event.data), event.version)
+        states = {
+            stream: self.states.get(stream) or self._initial(handler)
+            for stream, handler in handlers.items()
+        }
+        after = {stream: version for stream, (_, version) in states.items()}
+        for event in self.store.read_streams_after(after):
+            state, _ = states[event.stream_id]
+            states[event.stream_id] = (
+                handlers[event.stream_id].evolve(state, event.data),
+                event.version,
+            )
         return states
 
     @staticmethod

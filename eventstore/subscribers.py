@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from django.db import connection, models, transaction
 
-from eventstore.inbox import submit
+from eventstore.inbox import IdempotencyConflict, submit
 from eventstore.store import EventStore, RecordedEvent, store
 
 log = logging.getLogger(__name__)
@@ -66,14 +66,21 @@ class Receptor(Subscriber):
     def handle(self, events: Sequence[RecordedEvent]) -> None:
         for event in events:
             for index, command in enumerate(self.react(event)):
-                submit(
-                    command,
-                    actor=f"receptor:{self.name}",
-                    idempotency_key=f"{self.name}:{event.position}:{index}",
-                    correlation_id=event.metadata.correlation_id,
-                    causation_id=event.metadata.command_id,
-                    not_before=self.not_before(event, command),
-                )
+                key = f"{self.name}:{event.position}:{index}"
+                try:
+                    submit(
+                        command,
+                        actor=f"receptor:{self.name}",
+                        idempotency_key=key,
+                        correlation_id=event.metadata.correlation_id,
+                        causation_id=event.metadata.command_id,
+                        not_before=self.not_before(event, command),
+                    )
+                except IdempotencyConflict:
+                    # A replay derived a different command than the first time (code or a
+                    # setting changed since). The command already accepted stands.
+                    log.warning("%s: event %s already acted on; keeping the first command",
+                                self.name, event.position)  # fmt: skip
 
     def not_before(self, event: RecordedEvent, command: object) -> dt.datetime | None:
         """When a command should run; None for now. Scheduling receptors override it."""

@@ -220,3 +220,24 @@ def test_commands_on_one_stream_execute_in_arrival_order() -> None:
         )
         positions = [p for (row,) in cursor.fetchall() for p in __import__("json").loads(row)]
     assert positions == sorted(positions)
+
+
+def test_a_replay_that_derives_a_different_command_keeps_the_first() -> None:
+    account = open_account("ida")
+    submit(domain.Deposit(account, Decimal("1000.00")), actor="ida")
+    run_all()
+    run_all()
+    from tests.pipeline import receptors
+
+    Checkpoint.objects.filter(name="pipeline.bonus").update(position=0)
+    original = receptors.BONUS
+    receptors.BONUS = Decimal("20.00")  # the code changed since the first time
+    try:
+        run_all()
+    finally:
+        receptors.BONUS = original
+
+    bonus = Command.objects.get(stream_id=account, actor="receptor:pipeline.bonus")
+    assert bonus.payload["amount"] == "10.00"
+    checkpoint = Checkpoint.objects.get(name="pipeline.bonus")
+    assert (checkpoint.status, checkpoint.position) == ("ok", store.head_position())

@@ -109,20 +109,38 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(celery_processes) -
     worker = celery_processes("worker")
     celery_processes("beat")
     accounts = open_accounts(20)
-    ids = [
-        submit(domain.Deposit(random.choice(accounts), Decimal(1)), actor="ivy").command_id
-        for _ in range(2000)
-    ]
-    while Command.objects.filter(id__in=ids, status="done").count() < 200:
-        time.sleep(0.05)
 
-    worker.kill()
-    done_at_kill = Command.objects.filter(id__in=ids, status="done").count()
+    def deposits(count: int) -> list[uuid.UUID]:
+        return [
+            submit(domain.Deposit(random.choice(accounts), Decimal(1)), actor="ivy").command_id
+            for _ in range(count)
+        ]
+
+    ids = deposits(1000)
+    stall = submit(domain.Stall(accounts[0], 3.0), actor="ivy").command_id  # holds its batch open
+    ids += deposits(1000)
+    done = wait_until_stuck(ids)
+
+    worker.kill()  # inside the stalled batch: its other commands are decided, not committed
+    assert 0 < Command.objects.filter(id__in=ids, status="done").count() == done < len(ids)
     celery_processes("worker")
-    wait_until_executed(ids)
+    wait_until_executed([*ids, stall])
 
-    assert done_at_kill < len(ids)
     assert_each_executed_exactly_once(ids)
     wait_for_lag_zero("pipeline.ledger")
     balances = AccountBalance.objects.filter(account_id__in=accounts)
     assert sum(b.balance for b in balances) == Decimal(2000)
+
+
+def wait_until_stuck(ids: list[uuid.UUID], timeout: float = 30) -> int:
+    """Wait until some commands are done and the count stops moving: a batch is stalled."""
+    deadline = time.monotonic() + timeout
+    last, steady_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        done = Command.objects.filter(id__in=ids, status="done").count()
+        if done != last:
+            last, steady_since = done, time.monotonic()
+        elif done and time.monotonic() - steady_since > 0.7:
+            return done
+        time.sleep(0.05)
+    raise AssertionError("the worker never stalled")
