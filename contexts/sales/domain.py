@@ -15,6 +15,11 @@ from uuid import UUID
 
 from contexts.shared.values import MAX_QUANTITY, Address, money
 
+PRODUCT_STREAM = "sales.Product"
+ORDER_STREAM = "sales.Order"
+MAX_PRICE = Decimal("1000000000.00")
+"""A unit price cap, so that an order's total always fits the money columns (21 digits)."""
+
 
 class SalesError(Exception):
     """A sales command refused, with the reason a person can act on."""
@@ -99,8 +104,11 @@ def decide_product(state: Product, command: object) -> list[object]:
 
 
 def _positive_price(price: Decimal) -> Decimal:
-    if price <= 0:
+    """Rounded first, so that 0.004 is refused rather than stored as a price of 0.00."""
+    if not price.is_finite() or money(price) <= 0:
         raise SalesError("the price must be greater than 0")
+    if price > MAX_PRICE:
+        raise SalesError(f"the price must be at most {MAX_PRICE}")
     return money(price)
 
 
@@ -257,10 +265,13 @@ class OrderDelivered:
 
 @dataclass(frozen=True)
 class OrderCancelled:
+    """`was_paid` tells whoever settles the cancellation whether money must go back."""
+
     order_id: UUID
     reason: str
     by: str
     at: dt.datetime
+    was_paid: bool = False
 
 
 @dataclass(frozen=True)
@@ -338,7 +349,7 @@ def _priced(line: RequestedLine, entry: CatalogEntry | None) -> OrderLine:
 
 def _require(state: Order, status: OrderStatus, becoming: str) -> None:
     if state.status is not status:
-        raise SalesError(f"a {state.status.value} order cannot become {becoming}")
+        raise SalesError(f"{_a(state.status)} order cannot become {becoming}")
 
 
 def _cancel(state: Order, order_id: UUID, reason: str, by: str, at: dt.datetime) -> OrderCancelled:
@@ -346,7 +357,12 @@ def _cancel(state: Order, order_id: UUID, reason: str, by: str, at: dt.datetime)
     if allowed is None:
         raise SalesError(f"unknown canceller {by!r}")
     if state.status not in allowed:
-        raise SalesError(f"a {state.status.value} order cannot be cancelled by the {by}")
+        raise SalesError(f"{_a(state.status)} order cannot be cancelled by the {by}")
     if not reason.strip():
         raise SalesError("a cancellation needs a reason")
-    return OrderCancelled(order_id, reason.strip(), by, at)
+    return OrderCancelled(order_id, reason.strip(), by, at, state.status is OrderStatus.PAID)
+
+
+def _a(status: OrderStatus) -> str:
+    """The status with its article, as a reason reads it: "an invoiced", "a paid"."""
+    return f"{'an' if status.value[0] in 'aeiou' else 'a'} {status.value}"

@@ -1,0 +1,33 @@
+"""The catalog as a command sees it: each product folded from its own events.
+
+Commands that price lines (placing an order) must not trust a client's prices, nor a
+presentation table that may lag: they read the products' streams inside the executor's
+transaction, which is exactly what the product aggregate itself decides from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from contexts.sales.domain import PRODUCT_STREAM, CatalogEntry, Product, evolve_product
+from eventstore.store import store
+
+
+def catalog_entries(product_ids: Iterable[UUID]) -> tuple[CatalogEntry, ...]:
+    """What the catalog says now about each of these products, in the order asked.
+
+    Unknown ids are simply absent (the caller's `decide` rejects them); so are streams
+    that are not products, should a client pass, say, an order id.
+    """
+    wanted = list(dict.fromkeys(product_ids))
+    products: dict[UUID, Product] = {}
+    for event in store.read_streams(wanted):
+        if event.stream_type == PRODUCT_STREAM:
+            known = products.get(event.stream_id, Product())
+            products[event.stream_id] = evolve_product(known, event.data)
+    return tuple(
+        CatalogEntry(product_id, product.vendor_id, product.name, product.price, product.active)
+        for product_id in wanted
+        if (product := products.get(product_id)) is not None and product.exists
+    )

@@ -1,0 +1,75 @@
+"""Registers the sales events and commands (products and orders) with the event store."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from contexts.sales import domain
+from contexts.sales.catalog import catalog_entries
+from eventstore.commands import Handler, commands
+from eventstore.registry import registry
+
+EVENTS = {
+    "sales.ProductCreated": domain.ProductCreated,
+    "sales.ProductPriceChanged": domain.ProductPriceChanged,
+    "sales.ProductDiscontinued": domain.ProductDiscontinued,
+    "sales.OrderPlaced": domain.OrderPlaced,
+    "sales.OrderInvoiced": domain.OrderInvoiced,
+    "sales.OrderPaid": domain.OrderPaid,
+    "sales.OrderShipped": domain.OrderShipped,
+    "sales.OrderDelivered": domain.OrderDelivered,
+    "sales.OrderCancelled": domain.OrderCancelled,
+}
+
+PRODUCT_COMMANDS = (domain.CreateProduct, domain.ChangeProductPrice, domain.DiscontinueProduct)
+ORDER_COMMANDS = (
+    domain.PlaceOrder,
+    domain.RecordInvoice,
+    domain.RecordPayment,
+    domain.RecordShipment,
+    domain.RecordDelivery,
+    domain.CancelOrder,
+)
+
+
+def price_order(command: domain.PlaceOrder) -> domain.PlaceOrder:
+    """The catalog's word on every requested product; whatever a client sent is replaced."""
+    entries = catalog_entries(line.product_id for line in command.lines)
+    return replace(command, catalog=entries)
+
+
+def product_handler(command: type) -> Handler:
+    return Handler(
+        service="sales",
+        operation=command.__name__,
+        command=command,
+        stream_type=domain.PRODUCT_STREAM,
+        stream_of=lambda c: c.product_id,
+        initial_state=domain.Product,
+        evolve=domain.evolve_product,
+        decide=domain.decide_product,
+        rejection=domain.SalesError,
+    )
+
+
+def order_handler(command: type) -> Handler:
+    return Handler(
+        service="sales",
+        operation=command.__name__,
+        command=command,
+        stream_type=domain.ORDER_STREAM,
+        stream_of=lambda c: c.order_id,
+        initial_state=domain.Order,
+        evolve=domain.evolve_order,
+        decide=domain.decide_order,
+        rejection=domain.SalesError,
+        prepare=price_order if command is domain.PlaceOrder else None,
+    )
+
+
+for name, cls in EVENTS.items():
+    registry.register(name, cls)
+for command in PRODUCT_COMMANDS:
+    commands.register(product_handler(command))
+for command in ORDER_COMMANDS:
+    commands.register(order_handler(command))

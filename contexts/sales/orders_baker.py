@@ -1,0 +1,190 @@
+"""The `sales.orders` baker: order summaries, details, lines, timelines and the live feed.
+
+One baker owns all five tables so they always agree: a feed message carries exactly
+the summary its batch committed. Besides the order's own events it follows the
+invoicing and shipping events that carry an order id (the order's invoice and
+shipment), each of which also becomes a timeline entry and a feed message. Events of
+orders this baker never saw placed change nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from contexts.invoicing import domain as invoicing
+from contexts.sales import domain as sales
+from contexts.sales import feed
+from contexts.sales.models import (
+    OrderDetail,
+    OrderFeedEntry,
+    OrderLine,
+    OrderSummary,
+    OrderTimelineEntry,
+)
+from contexts.sales.upsert import upsert
+from contexts.shipping import domain as shipping
+from eventstore.codec import encode
+from eventstore.store import RecordedEvent
+from eventstore.subscribers import Baker
+
+Change = Callable[[OrderSummary, OrderDetail, Any], None]
+
+
+def _status(status: sales.OrderStatus) -> Change:
+    def change(summary: OrderSummary, detail: OrderDetail, event: Any) -> None:
+        summary.status = status.value
+
+    return change
+
+
+def _cancelled(summary: OrderSummary, detail: OrderDetail, event: sales.OrderCancelled) -> None:
+    summary.status = sales.OrderStatus.CANCELLED.value
+    detail.cancelled_by, detail.cancel_reason = event.by, event.reason
+
+
+def _invoice_issued(
+    summary: OrderSummary, detail: OrderDetail, event: invoicing.InvoiceIssued
+) -> None:
+    detail.invoice_id, detail.invoice_status = event.invoice_id, "open"
+    detail.invoice_amount, detail.invoice_due_at = event.amount, event.due_at
+    detail.invoice_paid_amount = Decimal("0.00")
+
+
+def _payment_received(
+    summary: OrderSummary, detail: OrderDetail, event: invoicing.PaymentReceived
+) -> None:
+    detail.invoice_paid_amount = (detail.invoice_paid_amount or Decimal("0.00")) + event.amount
+
+
+def _invoice_paid(summary: OrderSummary, detail: OrderDetail, event: invoicing.InvoicePaid) -> None:
+    detail.invoice_status, detail.invoice_paid_amount = "paid", event.paid_amount
+
+
+def _invoice_status(status: str) -> Change:
+    def change(summary: OrderSummary, detail: OrderDetail, event: Any) -> None:
+        detail.invoice_status = status
+
+    return change
+
+
+def _shipment_created(
+    summary: OrderSummary, detail: OrderDetail, event: shipping.ShipmentCreated
+) -> None:
+    detail.shipment_id, detail.shipment_status = event.shipment_id, "awaiting_dispatch"
+
+
+def _shipment_dispatched(
+    summary: OrderSummary, detail: OrderDetail, event: shipping.ShipmentDispatched
+) -> None:
+    detail.shipment_status = "dispatched"
+    detail.carrier, detail.tracking_number = event.carrier, event.tracking_number
+
+
+def _shipment_status(status: str) -> Change:
+    def change(summary: OrderSummary, detail: OrderDetail, event: Any) -> None:
+        detail.shipment_status = status
+
+    return change
+
+
+CHANGES: dict[str, Change] = {
+    "sales.OrderInvoiced": _status(sales.OrderStatus.INVOICED),
+    "sales.OrderPaid": _status(sales.OrderStatus.PAID),
+    "sales.OrderShipped": _status(sales.OrderStatus.SHIPPED),
+    "sales.OrderDelivered": _status(sales.OrderStatus.DELIVERED),
+    "sales.OrderCancelled": _cancelled,
+    "invoicing.InvoiceIssued": _invoice_issued,
+    "invoicing.PaymentReceived": _payment_received,
+    "invoicing.InvoicePaid": _invoice_paid,
+    "invoicing.InvoiceOverdue": _invoice_status("overdue"),
+    "invoicing.InvoiceVoided": _invoice_status("voided"),
+    "invoicing.RefundIssued": _invoice_status("refunded"),
+    "shipping.ShipmentCreated": _shipment_created,
+    "shipping.ShipmentDispatched": _shipment_dispatched,
+    "shipping.ShipmentDelivered": _shipment_status("delivered"),
+    "shipping.ShipmentCancelled": _shipment_status("cancelled"),
+}
+"""What each followed event changes, besides `updated_at`; `sales.OrderPlaced` creates."""
+
+
+class OrderBatch:
+    """The rows one batch of events touches: loaded once, changed in memory, saved once."""
+
+    def __init__(self, events: Sequence[RecordedEvent]) -> None:
+        order_ids = {event.data.order_id for event in events}
+        self.summaries = {s.order_id: s for s in OrderSummary.objects.filter(pk__in=order_ids)}
+        self.details = {d.order_id: d for d in OrderDetail.objects.filter(pk__in=order_ids)}
+        self.lines: list[OrderLine] = []
+        self.timeline: list[OrderTimelineEntry] = []
+        self.feed: list[OrderFeedEntry] = []
+
+    def apply(self, event: RecordedEvent) -> None:
+        data = event.data
+        if isinstance(data, sales.OrderPlaced):
+            self._place(data)
+        summary = self.summaries.get(data.order_id)
+        if summary is None:
+            return  # an order this baker never saw placed: nothing to show it on
+        if change := CHANGES.get(event.type):
+            change(summary, self.details[data.order_id], data)
+        summary.updated_at = event.recorded_at
+        self.timeline.append(_timeline_entry(event))
+        self.feed.append(
+            OrderFeedEntry(
+                position=event.position, order_id=data.order_id,
+                customer_id=summary.customer_id, message=feed.order_message(event, summary),
+            )
+        )  # fmt: skip
+
+    def _place(self, placed: sales.OrderPlaced) -> None:
+        self.summaries[placed.order_id] = OrderSummary(
+            order_id=placed.order_id, customer_id=placed.customer_id,
+            status=sales.OrderStatus.PLACED.value, total=placed.total,
+            item_count=sum(line.quantity for line in placed.lines), placed_at=placed.placed_at,
+        )  # fmt: skip
+        address = placed.shipping_address
+        self.details[placed.order_id] = OrderDetail(
+            order_id=placed.order_id, cart_id=placed.cart_id,
+            ship_to_name=address.name, ship_to_line1=address.line1, ship_to_line2=address.line2,
+            ship_to_city=address.city, ship_to_postal_code=address.postal_code,
+            ship_to_country=address.country,
+        )  # fmt: skip
+        for number, line in enumerate(placed.lines, start=1):
+            self.lines.append(
+                OrderLine(
+                    order_id=placed.order_id, number=number, product_id=line.product_id,
+                    vendor_id=line.vendor_id, name=line.name, unit_price=line.unit_price,
+                    quantity=line.quantity, line_total=line.line_total,
+                )
+            )  # fmt: skip
+
+    def save(self) -> None:
+        upsert(OrderSummary, self.summaries.values(), ["order_id"])
+        upsert(OrderDetail, self.details.values(), ["order_id"])
+        OrderLine.objects.bulk_create(self.lines)
+        OrderTimelineEntry.objects.bulk_create(self.timeline)
+        OrderFeedEntry.objects.bulk_create(self.feed)
+
+
+def _timeline_entry(event: RecordedEvent) -> OrderTimelineEntry:
+    return OrderTimelineEntry(
+        position=event.position, order_id=event.data.order_id, type=event.type,
+        occurred_at=event.recorded_at, actor=event.metadata.actor, data=encode(event.data),
+    )  # fmt: skip
+
+
+class OrdersBaker(Baker):
+    name = "sales.orders"
+    event_types = frozenset({"sales.OrderPlaced", *CHANGES})
+    models = (OrderSummary, OrderDetail, OrderLine, OrderTimelineEntry, OrderFeedEntry)
+
+    def handle(self, events: Sequence[RecordedEvent]) -> None:
+        batch = OrderBatch(events)
+        for event in events:
+            batch.apply(event)
+        batch.save()
+
+    def after_commit(self, events: Sequence[RecordedEvent]) -> None:
+        feed.publish([event.position for event in events])

@@ -1,0 +1,128 @@
+"""Reads over the sales presentation tables, shared by the API, the admin and the feed.
+
+Lists come back as querysets (lazy, so callers paginate them); one order's page comes
+back whole. A `customer_id` argument restricts a read to that customer's orders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+
+from contexts.sales.models import (
+    OrderDetail,
+    OrderFeedEntry,
+    OrderLine,
+    OrderSummary,
+    OrderTimelineEntry,
+    PopularItem,
+    Product,
+)
+
+HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def products(
+    *, vendor_id: UUID | None = None, active: bool | None = None, search: str = ""
+) -> QuerySet[Product]:
+    """The catalog by name; `search` matches part of a name, in any case."""
+    rows = Product.objects.all()
+    if vendor_id is not None:
+        rows = rows.filter(vendor_id=vendor_id)
+    if active is not None:
+        rows = rows.filter(active=active)
+    if search.strip():
+        rows = rows.filter(name__icontains=search.strip())
+    return rows.order_by("name", "product_id")
+
+
+def product(product_id: UUID) -> Product | None:
+    return Product.objects.filter(pk=product_id).first()
+
+
+def order_summaries(
+    *,
+    status: str | None = None,
+    placed_after: dt.datetime | None = None,
+    placed_before: dt.datetime | None = None,
+    customer_id: UUID | None = None,
+    search: str = "",
+) -> QuerySet[OrderSummary]:
+    """Orders, newest first. `placed_after` is inclusive, `placed_before` exclusive.
+
+    `search` matches the start of an order id or part of the name of a product on it.
+    """
+    rows = OrderSummary.objects.all()
+    if status:
+        rows = rows.filter(status=status)
+    if placed_after is not None:
+        rows = rows.filter(placed_at__gte=placed_after)
+    if placed_before is not None:
+        rows = rows.filter(placed_at__lt=placed_before)
+    if customer_id is not None:
+        rows = rows.filter(customer_id=customer_id)
+    if term := search.strip():
+        rows = rows.filter(_matching(term))
+    return rows.order_by("-placed_at", "order_id")
+
+
+def _matching(term: str) -> Q:
+    matches = Q(order_id__in=OrderLine.objects.filter(name__icontains=term).values("order_id"))
+    if ids := _id_range(term):
+        matches |= Q(order_id__range=ids)
+    return matches
+
+
+def _id_range(prefix: str) -> tuple[UUID, UUID] | None:
+    """The ids that start with `prefix` (dashes optional): a range the primary key serves."""
+    digits = prefix.replace("-", "").lower()
+    if not digits or len(digits) > 32 or any(c not in HEX_DIGITS for c in digits):
+        return None
+    return UUID(digits.ljust(32, "0")), UUID(digits.ljust(32, "f"))
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    """Everything one order's page shows."""
+
+    summary: OrderSummary
+    detail: OrderDetail
+    lines: list[OrderLine]
+    timeline: list[OrderTimelineEntry]
+
+
+def order_page(order_id: UUID, *, customer_id: UUID | None = None) -> OrderPage | None:
+    """One order whole; None when there is no such order (or it is another customer's)."""
+    summaries = OrderSummary.objects.filter(pk=order_id)
+    if customer_id is not None:
+        summaries = summaries.filter(customer_id=customer_id)
+    summary = summaries.first()
+    if summary is None:
+        return None
+    return OrderPage(
+        summary=summary,
+        detail=OrderDetail.objects.get(pk=order_id),
+        lines=list(OrderLine.objects.filter(order_id=order_id).order_by("number")),
+        timeline=list(OrderTimelineEntry.objects.filter(order_id=order_id).order_by("position")),
+    )
+
+
+def popular_items(
+    day: dt.date, *, vendor_id: UUID | None = None, limit: int = 20
+) -> QuerySet[PopularItem]:
+    """The day's best sellers (net of cancellations), most sold first."""
+    rows = PopularItem.objects.filter(day=day)
+    if vendor_id is not None:
+        rows = rows.filter(vendor_id=vendor_id)
+    return rows.order_by("-quantity", "-orders", "name", "product_id")[:limit]
+
+
+def feed_messages(after: int, limit: int, *, customer_id: UUID | None = None) -> list[dict]:
+    """Order feed messages after a position, in order: all, or one customer's."""
+    entries = OrderFeedEntry.objects.filter(position__gt=after)
+    if customer_id is not None:
+        entries = entries.filter(customer_id=customer_id)
+    return list(entries.order_by("position").values_list("message", flat=True)[:limit])

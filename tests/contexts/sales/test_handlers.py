@@ -1,0 +1,125 @@
+"""Sales commands executed on the real Postgres: the catalog read, the streams, the events."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from contexts.sales import domain
+from contexts.sales.catalog import catalog_entries
+from eventstore.commands import commands
+from eventstore.inbox import submit
+from eventstore.models import Command
+from eventstore.store import store
+from tests.contexts.sales.support import AT, HOME, create_product, execute, place_order
+
+pytestmark = pytest.mark.django_db
+
+CUSTOMER = uuid.UUID("00000000-0000-0000-0000-0000000a11ce")
+
+
+@pytest.mark.parametrize(
+    ("operation", "stream_type"),
+    [
+        *[(name, "sales.Product") for name in
+          ("CreateProduct", "ChangeProductPrice", "DiscontinueProduct")],
+        *[(name, "sales.Order") for name in
+          ("PlaceOrder", "RecordInvoice", "RecordPayment", "RecordShipment", "RecordDelivery",
+           "CancelOrder")],
+    ],
+)  # fmt: skip
+def test_every_sales_command_is_registered_on_its_stream(operation: str, stream_type: str) -> None:
+    handler = commands.named("sales", operation)
+
+    assert (handler.command, handler.stream_type, handler.rejection) == (
+        getattr(domain, operation), stream_type, domain.SalesError
+    )  # fmt: skip
+
+
+def test_product_commands_append_to_the_product_stream() -> None:
+    vendor = uuid.uuid4()
+    product = create_product(" awesome-desktop-pc ", "3200", vendor)
+    submit(domain.ChangeProductPrice(product, Decimal("2999.999")), actor="staff:test")
+    submit(domain.DiscontinueProduct(product), actor="staff:test")
+
+    execute()
+
+    recorded = store.read_stream(product)
+    assert [(e.stream_type, e.type) for e in recorded] == [
+        ("sales.Product", "sales.ProductCreated"),
+        ("sales.Product", "sales.ProductPriceChanged"),
+        ("sales.Product", "sales.ProductDiscontinued"),
+    ]
+    assert [e.data for e in recorded] == [
+        domain.ProductCreated(product, vendor, "awesome-desktop-pc", Decimal("3200.00")),
+        domain.ProductPriceChanged(product, Decimal("3000.00")),
+        domain.ProductDiscontinued(product),
+    ]
+
+
+def test_placing_an_order_prices_it_from_the_products_events_not_the_client() -> None:
+    vendor = uuid.uuid4()
+    pc, mouse = create_product("pc", "3200.00", vendor), create_product("mouse", "39.90", vendor)
+    execute()
+    submit(domain.ChangeProductPrice(mouse, Decimal("35.00")), actor="staff:test")
+    execute()
+    order = uuid.uuid4()
+    lies = (domain.CatalogEntry(pc, vendor, "pc", Decimal("0.01"), active=True),)
+    requested = (domain.RequestedLine(pc, 1), domain.RequestedLine(mouse, 2))
+    submit(domain.PlaceOrder(order, CUSTOMER, requested, HOME, AT, None, lies), actor="alice")
+
+    execute()
+
+    [placed] = store.read_stream(order)
+    assert (placed.stream_type, placed.type) == ("sales.Order", "sales.OrderPlaced")
+    assert placed.data == domain.OrderPlaced(
+        order, CUSTOMER,
+        (domain.OrderLine(pc, vendor, "pc", Decimal("3200.00"), 1, Decimal("3200.00")),
+         domain.OrderLine(mouse, vendor, "mouse", Decimal("35.00"), 2, Decimal("70.00"))),
+        Decimal("3270.00"), HOME, AT, None,
+    )  # fmt: skip
+
+
+def test_an_order_of_an_unknown_product_is_rejected_and_records_nothing() -> None:
+    pc = create_product("pc", "3200.00")
+    execute()
+    unknown = uuid.uuid4()
+    order = place_order(CUSTOMER, (pc, 1), (unknown, 1))
+
+    execute()
+
+    command = Command.objects.get(stream_id=order)
+    assert (command.status, command.error) == (
+        "rejected", {"type": "SalesError", "detail": f"no product {unknown} in the catalog"}
+    )  # fmt: skip
+    assert store.read_stream(order) == []
+
+
+def test_an_order_of_a_discontinued_product_is_rejected() -> None:
+    pc = create_product("retired-pc", "3200.00")
+    submit(domain.DiscontinueProduct(pc), actor="staff:test")
+    execute()
+    order = place_order(CUSTOMER, (pc, 1))
+
+    execute()
+
+    command = Command.objects.get(stream_id=order)
+    assert (command.status, command.error["detail"]) == ("rejected", "retired-pc is discontinued")
+
+
+def test_catalog_entries_come_in_the_order_asked_without_unknown_ids_or_other_streams() -> None:
+    vendor = uuid.uuid4()
+    pc, mouse = create_product("pc", "3200.00", vendor), create_product("mouse", "39.90", vendor)
+    submit(domain.DiscontinueProduct(mouse), actor="staff:test")
+    execute()
+    order = place_order(CUSTOMER, (pc, 1))
+    execute()
+
+    entries = catalog_entries([mouse, uuid.uuid4(), order, pc, mouse])
+
+    assert entries == (
+        domain.CatalogEntry(mouse, vendor, "mouse", Decimal("39.90"), active=False),
+        domain.CatalogEntry(pc, vendor, "pc", Decimal("3200.00"), active=True),
+    )
