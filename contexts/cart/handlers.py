@@ -14,12 +14,10 @@ from uuid import UUID
 from django.db import transaction
 
 from contexts.cart import domain
-from contexts.sales.domain import CatalogEntry, Product, evolve_product
+from contexts.sales.domain import PRODUCT_STREAM, CatalogEntry, Product, evolve_product
 from eventstore.commands import Handler, commands
 from eventstore.registry import registry
 from eventstore.store import store
-
-PRODUCT_STREAM = "sales.Product"
 
 EVENTS = {
     "cart.CartItemAdded": domain.CartItemAdded,

@@ -24,6 +24,7 @@ from contexts.cart.models import Cart
 from contexts.cart.models import CartLine as CartLineRow
 from contexts.cart.queries import CartView, CartViewLine, cart_view, owner_of
 from contexts.sales.domain import (
+    PRODUCT_STREAM,
     CatalogEntry,
     ProductCreated,
     ProductDiscontinued,
@@ -59,7 +60,7 @@ def discontinue(product_id: uuid.UUID) -> None:
 
 
 def _append(product_id: uuid.UUID, event: object, expected: int) -> None:
-    store.append(product_id, "sales.Product", [event], expected, Metadata(actor="test"))
+    store.append(product_id, PRODUCT_STREAM, [event], expected, Metadata(actor="test"))
 
 
 def send(*commands: object) -> list[uuid.UUID]:
