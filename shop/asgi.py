@@ -11,10 +11,10 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from shop.websocket_auth import websocket_application  # noqa: E402
 
-# Each context with live pushes lists its routing module here, one line each. When the
-# sales context exists, add "contexts.sales.routing" (its consumer serves /ws/order-events,
-# an eventstore.live.FeedConsumer over the sales order feed).
-WEBSOCKET_ROUTING: list[str] = []
+# Each context with live pushes lists its routing module here, one line each.
+WEBSOCKET_ROUTING: list[str] = [
+    "contexts.sales.routing",  # /ws/order-events: the live order feed
+]
 
 application = ProtocolTypeRouter(
     {

@@ -1,0 +1,108 @@
+"""Seed a demo catalog and two demo customers. Safe to run again: it changes nothing then.
+
+Vendor and product ids are derived from their names, and each product is submitted with
+an idempotency key, so a second run finds its earlier commands instead of adding new
+ones. The products go through the command inbox like any other command (actor
+`system:seed`); with `--wait` this process executes them and bakes the sales tables
+itself, so the catalog is there before a worker wakes up.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+
+from contexts.sales.domain import CreateProduct
+from eventstore.executor import Executor
+from eventstore.inbox import IdempotencyConflict, submit
+from eventstore.subscribers import Runner, registry
+from shop.customers import customer_id_for
+
+ACTOR = "system:seed"
+DEMO = uuid.UUID("0d3e5c1a-7b9f-4c2e-8a61-5f4b2d9e7c10")
+"""Namespace of the demo's derived ids."""
+DEMO_PASSWORD = "demo-password-1"
+DEMO_CUSTOMERS = ("alice", "bob")
+SALES_BAKERS = ("sales.products", "sales.orders", "sales.popular_items")
+
+CATALOG = {
+    "northwind-computers": {
+        "awesome-desktop-pc": "3200.00",
+        "silent-office-pc": "899.00",
+        "travel-laptop-13": "1449.90",
+    },
+    "acme-peripherals": {
+        "mechanical-keyboard": "119.00",
+        "wireless-mouse": "39.90",
+        "monitor-27-4k": "429.00",
+        "usb-c-dock": "189.50",
+    },
+    "paper-and-pens": {
+        "notebook-a5": "4.50",
+        "fountain-pen": "24.00",
+    },
+}
+"""Vendor name, then product name and price. The names are the demo's stable handles."""
+
+
+def vendor_id(vendor: str) -> uuid.UUID:
+    return uuid.uuid5(DEMO, f"vendor:{vendor}")
+
+
+def product_id(product: str) -> uuid.UUID:
+    return uuid.uuid5(DEMO, f"product:{product}")
+
+
+def demo_products() -> list[CreateProduct]:
+    return [
+        CreateProduct(product_id(name), vendor_id(vendor), name, Decimal(price))
+        for vendor, products in CATALOG.items()
+        for name, price in products.items()
+    ]
+
+
+class Command(BaseCommand):
+    help = "Create the demo vendors' products and the demo customers (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="execute the commands and bake the sales tables in this process",
+        )
+
+    def handle(self, *args: object, wait: bool = False, **options: object) -> None:
+        submitted = sum(self.submit_product(command) for command in demo_products())
+        self.stdout.write(f"Demo catalog: {submitted} new product commands submitted.")
+        for username in DEMO_CUSTOMERS:
+            self.ensure_customer(username)
+        if wait:
+            executed = Executor().run()
+            for name in SALES_BAKERS:
+                Runner(registry.named(name)).catch_up()
+            self.stdout.write(f"Executed {executed} commands and baked the sales tables.")
+
+    def submit_product(self, command: CreateProduct) -> bool:
+        key = f"seed:product:{command.product_id}"
+        try:
+            return submit(command, actor=ACTOR, idempotency_key=key).created
+        except IdempotencyConflict:
+            self.stderr.write(f"{command.name}: seeded earlier with other values; kept those.")
+            return False
+
+    def ensure_customer(self, username: str) -> None:
+        """Create the demo user once; a later run leaves them (and their password) alone."""
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@shop.local"}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        state = "created" if created else "exists"
+        self.stdout.write(
+            f"Demo customer {username} / {DEMO_PASSWORD} ({state}),"
+            f" customer id {customer_id_for(user)}"
+        )

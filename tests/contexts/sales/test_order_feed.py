@@ -1,0 +1,105 @@
+"""/ws/order-events as shop.asgi serves it: staff see every order, a customer only their
+own, live after commit and replayed after a position. Real commits, Redis and the gate."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async as db
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+
+from contexts.sales import domain
+from contexts.sales.models import OrderFeedEntry
+from eventstore.inbox import submit
+from shop.asgi import application
+from shop.customers import customer_id_for
+from tests.contexts.sales.support import AT, bake, create_product, execute, place_order
+
+pytestmark = pytest.mark.integration
+
+TIMEOUT = 5
+
+
+def user_with_token(staff: bool = False) -> tuple[User, str]:
+    user = User.objects.create_user(f"sales-{uuid.uuid4().hex[:12]}", is_staff=staff)
+    return user, Token.objects.create(user=user).key
+
+
+async def connected(token: str, after: int | None = None) -> WebsocketCommunicator:
+    path = "/ws/order-events" if after is None else f"/ws/order-events?after={after}"
+    headers = [(b"origin", b"http://testserver"), (b"authorization", f"Token {token}".encode())]
+    socket = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+    assert connected
+    return socket
+
+
+def a_product() -> uuid.UUID:
+    product = create_product("pc", "3200.00")
+    execute()
+    bake("sales.products")
+    return product
+
+
+def order_and_bake(customer: uuid.UUID, product: uuid.UUID) -> uuid.UUID:
+    order = place_order(customer, (product, 1))
+    execute()
+    bake("sales.orders")
+    return order
+
+
+def cancel_and_bake(order: uuid.UUID) -> None:
+    submit(domain.CancelOrder(order, "changed my mind", "customer", AT), actor="test")
+    execute()
+    bake("sales.orders")
+
+
+def messages_of(order: uuid.UUID) -> list[dict]:
+    entries = OrderFeedEntry.objects.filter(order_id=order).order_by("position")
+    return list(entries.values_list("message", flat=True))
+
+
+async def receive(socket: WebsocketCommunicator, count: int) -> list[dict]:
+    return [await socket.receive_json_from(timeout=TIMEOUT) for _ in range(count)]
+
+
+async def test_customers_get_their_own_orders_live_and_staff_get_all(committed_db: None) -> None:
+    (ann, ann_token), (_, staff_token) = (
+        await db(user_with_token)(),
+        await db(user_with_token)(True),
+    )
+    product = await db(a_product)()
+    ann_socket, staff_socket = await connected(ann_token), await connected(staff_token)
+
+    ann_order = await db(order_and_bake)(customer_id_for(ann), product)
+    other_order = await db(order_and_bake)(uuid.uuid4(), product)
+    await db(cancel_and_bake)(ann_order)
+
+    ann_messages = await db(messages_of)(ann_order)
+    other_messages = await db(messages_of)(other_order)
+    assert [m["event"] for m in ann_messages] == ["sales.OrderPlaced", "sales.OrderCancelled"]
+    assert ann_messages[1]["order"]["status"] == "cancelled"
+    assert await receive(ann_socket, 2) == ann_messages
+    staff_messages = await receive(staff_socket, 3)
+    assert staff_messages == sorted(ann_messages + other_messages, key=lambda m: m["position"])
+    for socket in (ann_socket, staff_socket):
+        assert await socket.receive_nothing()
+        await socket.disconnect()
+
+
+async def test_a_customer_resuming_gets_only_their_missed_messages(committed_db: None) -> None:
+    ann, ann_token = await db(user_with_token)()
+    product = await db(a_product)()
+    ann_order = await db(order_and_bake)(customer_id_for(ann), product)
+    await db(order_and_bake)(uuid.uuid4(), product)
+    await db(cancel_and_bake)(ann_order)
+    placed, cancelled = await db(messages_of)(ann_order)
+
+    socket = await connected(ann_token, after=placed["position"])
+
+    assert await receive(socket, 1) == [cancelled]
+    assert await socket.receive_nothing()
+    await socket.disconnect()
