@@ -26,7 +26,11 @@ class Handler:
     `decide(state, command)` returns the new events or raises `rejection`; `evolve`
     folds events into the state, starting from `initial_state()`. `prepare`, when given,
     runs inside the executor's transaction before `decide`, to read what the command
-    needs from presentation tables (a catalog price, say) and return the full command.
+    needs from other streams (a catalog price, say) and return the full command.
+
+    A handler that reads other streams (`prepare` does; a `decide` wrapper may) sees
+    every command that ran before it, even earlier in the same batch: the executor
+    appends the batch's pending events before running it.
     """
 
     service: str
@@ -39,6 +43,11 @@ class Handler:
     decide: Callable[[Any, Any], Sequence[object]]
     rejection: type[Exception]
     prepare: Callable[[Any], Any] | None = None
+    reads_store: bool = False
+
+    @property
+    def reads_other_streams(self) -> bool:
+        return self.prepare is not None or self.reads_store
 
     @property
     def name(self) -> str:

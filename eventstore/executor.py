@@ -170,6 +170,8 @@ class Executor:
                     command.service_name, command.operation
                 )
                 state, version = states.get(command.stream_id) or self._initial(handler)
+                if handler.reads_other_streams:
+                    self._append_pending(outcomes)  # what it reads includes earlier commands
                 events = self._decide(handler, state, command.payload)
                 for event in events:
                     self.store.events.to_stored(event)  # an unencodable event fails here
@@ -183,20 +185,25 @@ class Executor:
             outcomes.append(outcome)
         return outcomes
 
-    def record(self, outcomes: list[Outcome]) -> None:
-        """Append every command's events in one go, then mark every command."""
-        appending = [o for o in outcomes if o.events]
+    def _append_pending(self, outcomes: list[Outcome]) -> None:
+        """Append the events of every decided command not appended yet, in one go."""
+        pending = [o for o in outcomes if o.events and not o.positions]
         batches = self.store.append_many(
             [
                 NewEvents(o.command.stream_id, o.handler.stream_type, o.events,
                           o.expected_version, _metadata(o.command))
-                for o in appending
+                for o in pending
             ]
         )  # fmt: skip
-        appended_types: set[str] = set()
-        for outcome, positions in zip(appending, batches, strict=True):
+        for outcome, positions in zip(pending, batches, strict=True):
             outcome.positions = positions
-            appended_types.update(self.store.events.type_of(e).name for e in outcome.events)
+
+    def record(self, outcomes: list[Outcome]) -> None:
+        """Append every command's events, then mark every command."""
+        self._append_pending(outcomes)
+        appended_types = {
+            self.store.events.type_of(event).name for o in outcomes for event in o.events
+        }
         with raw_cursor() as cursor:
             cursor.execute(
                 """

@@ -61,16 +61,57 @@ class NewEvents:
     metadata: Metadata
 
 
-@dataclass(frozen=True, slots=True)
 class RecordedEvent:
-    position: int
-    stream_id: UUID
-    stream_type: str
-    version: int
-    type: str
-    data: Any
-    metadata: Metadata
-    recorded_at: dt.datetime
+    """One stored event: where it sits, what it says (`data`) and who caused it.
+
+    `metadata` is decoded on first use: most readers (bakers folding thousands of
+    events) never look at it, and its ids cost more to parse than the event itself.
+    """
+
+    __slots__ = ("_metadata", "data", "position", "recorded_at", "stream_id", "stream_type",
+                 "type", "version")  # fmt: skip
+
+    def __init__(
+        self,
+        position: int,
+        stream_id: UUID,
+        stream_type: str,
+        version: int,
+        type: str,
+        data: Any,
+        metadata: Metadata | dict,
+        recorded_at: dt.datetime,
+    ) -> None:
+        self.position = position
+        self.stream_id = stream_id
+        self.stream_type = stream_type
+        self.version = version
+        self.type = type
+        self.data = data
+        self._metadata = metadata
+        self.recorded_at = recorded_at
+
+    @property
+    def metadata(self) -> Metadata:
+        if isinstance(self._metadata, dict):
+            self._metadata = decode(Metadata, self._metadata)
+        return self._metadata
+
+    def _key(self) -> tuple:
+        return (self.position, self.stream_id, self.stream_type, self.version, self.type,
+                self.data, self.metadata, self.recorded_at)  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RecordedEvent) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self.position)
+
+    def __repr__(self) -> str:
+        return (
+            f"RecordedEvent(position={self.position}, type={self.type!r}, "
+            f"stream_id={self.stream_id}, version={self.version}, data={self.data!r})"
+        )
 
 
 def raw_cursor() -> psycopg.Cursor:
@@ -297,7 +338,7 @@ class EventStore:
             version,
             name,
             self.events.from_stored(name, schema_version, data),
-            decode(Metadata, meta),
+            meta,
             at,
         )
 

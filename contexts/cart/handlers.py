@@ -80,6 +80,7 @@ def _register() -> None:
                 decide=decide,
                 rejection=domain.CartError,
                 prepare=prepare,
+                reads_store=decide is decide_check_out,
             )
         )
 

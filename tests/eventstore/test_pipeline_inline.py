@@ -241,3 +241,17 @@ def test_a_replay_that_derives_a_different_command_keeps_the_first() -> None:
     assert bonus.payload["amount"] == "10.00"
     checkpoint = Checkpoint.objects.get(name="pipeline.bonus")
     assert (checkpoint.status, checkpoint.position) == ("ok", store.head_position())
+
+
+def test_a_command_that_reads_other_streams_sees_earlier_commands_of_its_batch() -> None:
+    from tests.pipeline.handlers import reads_seen
+
+    source, reader = uuid.uuid4(), uuid.uuid4()
+    submit(domain.OpenAccount(source, "kim"), actor="kim")
+    submit(domain.Deposit(source, Decimal("4.00")), actor="kim")
+    submit(domain.OpenAccount(reader, "kim"), actor="kim")
+    submit(domain.Stall(reader, 0), actor="kim")  # its prepare reads the source's stream
+
+    Executor().run()
+
+    assert reads_seen[-1] == (reader, len(store.read_stream(source)))

@@ -21,8 +21,13 @@ def celery_processes(committed_db: None, tmp_path: Path) -> Iterator[Callable[..
     client.delete(queue, *client.keys(f"{queue}:wake:*"))
     started: list[Celery] = []
 
-    def start(kind: str = "worker", redis_url: str | None = None, concurrency: int = 2) -> Celery:
-        process = Celery(kind, tmp_path, redis_url, n=len(started)).start(concurrency)
+    def start(
+        kind: str = "worker",
+        redis_url: str | None = None,
+        concurrency: int = 2,
+        env: dict[str, str] | None = None,
+    ) -> Celery:
+        process = Celery(kind, tmp_path, redis_url, n=len(started), env=env).start(concurrency)
         started.append(process)
         return process
 

@@ -25,7 +25,7 @@ def test_database_url() -> str:
     return f"postgresql://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def child_env(redis_url: str | None = None) -> dict[str, str]:
+def child_env(redis_url: str | None = None, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -33,14 +33,23 @@ def child_env(redis_url: str | None = None) -> dict[str, str]:
         "REDIS_URL": redis_url or settings.REDIS_URL,
         "SHOP_SWEEP_SECONDS": "0.5",
         "PYTHONUNBUFFERED": "1",
+        **extra,
     }
 
 
 class Celery:
     """One `celery worker` or `celery beat` process, started in its own process group."""
 
-    def __init__(self, kind: str, log_dir: Path, redis_url: str | None = None, n: int = 0):
+    def __init__(
+        self,
+        kind: str,
+        log_dir: Path,
+        redis_url: str | None = None,
+        n: int = 0,
+        env: dict[str, str] | None = None,
+    ):
         self.kind = kind
+        self.env = env or {}
         self.log = log_dir / f"{kind}-{n}.log"
         self.schedule = log_dir / f"beat-{n}-schedule"
         self.redis_url = redis_url
@@ -55,7 +64,7 @@ class Celery:
         self.proc = subprocess.Popen(
             args,
             cwd=ROOT,
-            env=child_env(self.redis_url),
+            env=child_env(self.redis_url, **self.env),
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -2,6 +2,8 @@
 
 import time
 
+from django.db import connection
+
 from eventstore.commands import Handler, commands
 from eventstore.registry import registry
 from tests.pipeline import domain
@@ -14,8 +16,21 @@ for name, cls in {
     registry.register(name, cls)
 
 
+reads_seen: list[tuple] = []
+"""(account, events of the other accounts of the batch it saw) per Stall prepared."""
+
+
 def stall(command: domain.Stall) -> domain.Stall:
+    """Sleeps, and records how many events every other pending stream had at that moment."""
     time.sleep(command.seconds)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM eventstore_event WHERE stream_id IN"
+            " (SELECT stream_id FROM eventstore_command WHERE status = 'pending'"
+            " AND stream_id <> %s AND operation = 'Deposit')",
+            [command.account_id],
+        )
+        reads_seen.append((command.account_id, cursor.fetchone()[0]))
     return command
 
 
