@@ -115,3 +115,22 @@ def wait_for_lag_zero(name: str, timeout: float = 60) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"{name} still lags by {lag()[name]} after {timeout}s")
+
+
+def wait_until_quiet(timeout: float = 120) -> None:
+    """Wait until no due command is pending and every subscriber is at the head: the
+    receptors' chains of commands have all run."""
+    from eventstore.subscribers import lag
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM eventstore_command"
+                " WHERE status = 'pending' AND not_before <= now()"
+            )
+            pending = cursor.fetchone()[0]
+        if pending == 0 and not any(lag().values()):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"still busy after {timeout}s: {pending} pending, lag {lag()}")
