@@ -72,6 +72,9 @@ def run(env: dict[str, str]) -> int:
 
 def test(env: dict[str, str], args: list[str]) -> int:
     bin_dir = os.path.dirname(PYTHON)
+    # Importing this package set DJANGO_SETTINGS_MODULE to shop.settings (shop/celery.py);
+    # pytest must take the suite's own settings from pyproject.toml instead.
+    env = {key: value for key, value in env.items() if key != "DJANGO_SETTINGS_MODULE"}
     steps = [
         [os.path.join(bin_dir, "ruff"), "check", "."],
         [os.path.join(bin_dir, "ruff"), "format", "--check", "."],
