@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 
 app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["eventstore"])
+app.autodiscover_tasks(["eventstore", "shop.api"])

@@ -7,6 +7,8 @@ import time
 import redis
 from django.conf import settings
 from django.db import connection
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -38,9 +40,19 @@ def check_redis() -> dict:
 
 
 class HealthApi(APIView):
+    """Not throttled (load balancers poll it). Its 503 keeps the health body, not a problem."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes: list = []
 
+    @extend_schema(
+        summary="Database and Redis state",
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (503, "application/json"): OpenApiTypes.OBJECT,
+        },
+    )
     def get(self, request: Request) -> Response:
         checks = {"database": check_database(), "redis": check_redis()}
         down = [name for name, check in checks.items() if check["status"] != "up"]

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "eventstore",
     "contexts.cart",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "contexts.invoicing",
     "contexts.shipping",
     "shop",
+    "shop.api",
 ]
 
 MIDDLEWARE = [
@@ -128,7 +131,44 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["shop.api.parsers.StrictJSONParser"],
+    "EXCEPTION_HANDLER": "shop.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "shop.api.schema.ShopAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "shop.api.throttling.UserThrottle",
+        "shop.api.throttling.AnonThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("SHOP_API_USER_RATE", "1200/minute"),
+        "anon": os.environ.get("SHOP_API_ANON_RATE", "300/minute"),
+    },
+    "NON_FIELD_ERRORS_KEY": "nonFieldErrors",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Shop API",
+    "DESCRIPTION": (
+        "Writes answer 202 with a command to follow at its Location; errors are "
+        "application/problem+json (RFC 9457). See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "DEFAULT_GENERATOR_CLASS": "shop.api.schema.Generator",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "shop.api.schema.add_problem_components",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AcceptedStatusEnum": ["pending"],
+        "CommandStatusEnum": "eventstore.models.Command.Status",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# The largest request body the API reads (larger is 413).
+SHOP_API_MAX_BODY_BYTES = 64 * 1024
 
 LOGGING = {
     "version": 1,
@@ -140,6 +180,7 @@ LOGGING = {
 SHOP_SWEEP_SECONDS = float(os.environ.get("SHOP_SWEEP_SECONDS", "2"))
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "eventstore.sweep", "schedule": SHOP_SWEEP_SECONDS},
+    "purge-idempotency-keys": {"task": "shop.api.purge_idempotency_keys", "schedule": 3600},
 }
 
 # Seconds between websocket heartbeats ({"type": "heartbeat", "position": ...}).

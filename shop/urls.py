@@ -1,12 +1,21 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.staticfiles.views import serve
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from shop import health
 
+# Django's own error pages answer problem+json under /api/.
+handler400 = "shop.api.problems.bad_request"
+handler403 = "shop.api.problems.permission_denied"
+handler404 = "shop.api.problems.page_not_found"
+handler500 = "shop.api.problems.server_error"
+
 urlpatterns = [
     path("api/health", health.HealthApi.as_view(), name="health"),
+    path("api/", include("shop.api.urls")),
+    path("api/", include("contexts.sales.urls")),
+    path("api/", include("contexts.cart.urls")),
     path("admin/", admin.site.urls),
     # The admin's stylesheets and scripts, straight from the installed apps, so that
     # `make run` and a bare ASGI server give a working back-office without DEBUG or a

@@ -1,0 +1,182 @@
+"""The cart's endpoints, for signed-in customers (staff do not shop: 403).
+
+A cart belongs to the customer who first writes to it; to everyone else it is a 404,
+whether it exists or not. A cart nobody has written to yet may be written by anyone,
+who becomes its owner. Ownership is read from the cart view, which may lag a moment:
+the domain re-checks it when the command runs, and rejects a stranger's command.
+
+Writes take If-Match with the ETag of a GET; it is compared with the cart view's version
+when the request is accepted (see shop.api.preconditions).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from uuid import UUID
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from contexts.cart import queries
+from contexts.cart.domain import AddItem, AdjustQuantity, CheckOut, RemoveItem
+from contexts.sales import queries as catalog
+from contexts.sales.domain import MAX_PRICE
+from contexts.shared.api import AddressSerializer, address_from
+from contexts.shared.values import MAX_QUANTITY
+from eventstore.models import Event
+from shop.api.auth import IsCustomer
+from shop.api.preconditions import require_version, with_etag
+from shop.api.serializers import (
+    AcceptedSerializer,
+    MoneyField,
+    StrictSerializer,
+    positive_money,
+    validated,
+)
+from shop.api.views import CommandApi, ReadApi
+from shop.customers import customer_id_for
+
+CART_STREAM = "cart.Cart"
+CART_BAKERS = ("cart.carts",)
+
+
+def writable_cart(request: Request, cart_id: UUID) -> queries.CartView | None:
+    """The caller's cart as last baked, None while nobody has written to it, or 404.
+
+    An id already used by another kind of stream (a product, an order) is no cart.
+    """
+    cart = queries.cart_view(cart_id)
+    if cart is None:
+        if Event.objects.filter(stream_id=cart_id).exclude(stream_type=CART_STREAM).exists():
+            raise NotFound("No such cart.")
+        return None
+    if cart.customer_id != customer_id_for(request.user):
+        raise NotFound("No such cart.")
+    return cart
+
+
+class CartWriteApi(CommandApi):
+    """A write to one cart: ownership (404), then If-Match (412), then accept."""
+
+    permission_classes = [IsCustomer]
+    if_match = True
+
+    def check_cart(self, request: Request, cart_id: UUID) -> UUID:
+        """The caller's customer id, once the cart is theirs to write at this version."""
+        cart = writable_cart(request, cart_id)
+        require_version(request, cart.version if cart else None)
+        return customer_id_for(request.user)
+
+
+class LineSerializer(serializers.Serializer):
+    productId = serializers.UUIDField(source="product_id")
+    vendorId = serializers.UUIDField(source="vendor_id")
+    name = serializers.CharField()
+    unitPrice = MoneyField(source="unit_price")
+    quantity = serializers.IntegerField()
+    lineTotal = MoneyField(source="line_total")
+
+
+class CartDetailApi(ReadApi):
+    permission_classes = [IsCustomer]
+    fed_by = CART_BAKERS
+    etag = True
+
+    class Output(serializers.Serializer):
+        cartId = serializers.UUIDField(source="cart_id")
+        lines = LineSerializer(many=True)
+        total = MoneyField()
+        version = serializers.IntegerField(help_text="Also the ETag, for If-Match.")
+
+    @extend_schema(responses=Output, summary="Your cart")
+    def get(self, request: Request, cartId: UUID) -> Response:
+        cart = queries.cart_view(cartId)
+        if cart is None or cart.customer_id != customer_id_for(request.user):
+            raise NotFound("No such cart.")
+        return with_etag(Response(self.Output(cart).data), cart.version)
+
+
+class CartItemAddApi(CartWriteApi):
+    class Input(StrictSerializer):
+        productId = serializers.UUIDField()
+        quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+        vendorId = serializers.UUIDField(required=False, help_text="If given, must match.")
+        name = serializers.CharField(required=False, help_text="If given, must match.")
+        price = positive_money(MAX_PRICE, required=False, help_text="If given, must match.")
+
+    @extend_schema(request=Input, responses={202: AcceptedSerializer}, summary="Add an item")
+    def post(self, request: Request, cartId: UUID) -> Response:
+        data = validated(self.Input, request.data)
+        check_catalog_match(data)
+        customer = self.check_cart(request, cartId)
+        return self.accept(AddItem(cartId, customer, data["productId"], data["quantity"]))
+
+
+def check_catalog_match(data: dict[str, Any]) -> None:
+    """A vendorId, name or price the client gave must be the catalog's, or 422.
+
+    The price a cart uses is always the catalog's, read when the command runs; these
+    fields only let a client say what it believes it is buying.
+    """
+    given = {field: data[field] for field in ("vendorId", "name", "price") if field in data}
+    if not given:
+        return
+    product = catalog.product(data["productId"])
+    if product is None:
+        raise ValidationError({"productId": ["No such product in the catalog."]})
+    actual = {"vendorId": product.vendor_id, "name": product.name, "price": product.price}
+    errors = {
+        field: [f"Does not match the catalog, which says {actual[field]}."]
+        for field, value in given.items()
+        if value != actual[field]
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+class CartItemRemoveApi(CartWriteApi):
+    @extend_schema(request=None, responses={202: AcceptedSerializer}, summary="Remove an item")
+    def delete(self, request: Request, cartId: UUID, productId: UUID) -> Response:
+        customer = self.check_cart(request, cartId)
+        return self.accept(RemoveItem(cartId, customer, productId))
+
+
+class CartItemAdjustApi(CartWriteApi):
+    class Input(StrictSerializer):
+        delta = serializers.IntegerField(
+            min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY,
+            help_text="Added to the quantity; the line goes at 0 or below. Not 0.",
+        )  # fmt: skip
+
+        def validate_delta(self, value: int) -> int:
+            if value == 0:
+                raise serializers.ValidationError("A change of 0 changes nothing.")
+            return value
+
+    @extend_schema(request=Input, responses={202: AcceptedSerializer}, summary="Change a quantity")
+    def patch(self, request: Request, cartId: UUID, productId: UUID) -> Response:
+        data = validated(self.Input, request.data)
+        customer = self.check_cart(request, cartId)
+        return self.accept(AdjustQuantity(cartId, customer, productId, data["delta"]))
+
+
+class CheckoutApi(CartWriteApi):
+    class Input(StrictSerializer):
+        shippingAddress = AddressSerializer()
+
+    class Output(AcceptedSerializer):
+        orderId = serializers.UUIDField(help_text="The order the checkout places.")
+
+    @extend_schema(request=Input, responses={202: Output}, summary="Check out")
+    def post(self, request: Request, cartId: UUID) -> Response:
+        data = validated(self.Input, request.data)
+        customer = self.check_cart(request, cartId)
+        order_id = uuid.uuid4()
+        address = address_from(data["shippingAddress"])
+        command = CheckOut(cartId, customer, order_id, address, at=timezone.now())
+        return self.accept(command, orderId=order_id)

@@ -1,0 +1,53 @@
+"""Wire shapes every context's API shares: the shipping address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from contexts.shared.values import Address
+from shop.api.countries import COUNTRY_CODES
+from shop.api.serializers import StrictSerializer
+
+
+class AddressSerializer(StrictSerializer):
+    """`{name, line1, line2?, city, postalCode, country}`; country is ISO 3166 alpha-2."""
+
+    name = serializers.CharField(max_length=200)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100)
+    postalCode = serializers.CharField(max_length=20)
+    country = serializers.CharField(
+        min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2, e.g. US, DE, FR."
+    )
+
+    def validate_country(self, value: str) -> str:
+        if value not in COUNTRY_CODES:
+            raise serializers.ValidationError("Must be an ISO 3166-1 alpha-2 code such as US.")
+        return value
+
+
+def address_from(data: dict[str, Any]) -> Address:
+    """A validated AddressSerializer's data as the domain's Address."""
+    return Address(
+        name=data["name"],
+        line1=data["line1"],
+        line2=data.get("line2", ""),
+        city=data["city"],
+        postal_code=data["postalCode"],
+        country=data["country"],
+    )
+
+
+def address_data(address: Address) -> dict[str, str]:
+    """The domain's Address in its wire shape."""
+    return {
+        "name": address.name,
+        "line1": address.line1,
+        "line2": address.line2,
+        "city": address.city,
+        "postalCode": address.postal_code,
+        "country": address.country,
+    }

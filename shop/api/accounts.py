@@ -1,0 +1,87 @@
+"""Signing up and signing in: `POST /api/auth/signup` and `POST /api/auth/token`.
+
+Both answer a DRF token for `Authorization: Token <token>`. They are not commands (no
+202, no Idempotency-Key): a retried signup answers 422 for the now-taken username, and
+the token endpoint is naturally idempotent (it hands out the user's one token).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.models import User
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from shop.api.serializers import StrictSerializer, validated
+from shop.api.views import ApiView
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+
+
+def sign_up(username: str, password: str, email: str) -> Token:
+    """A new customer account and its token; ValidationError for a taken username or a
+    password the configured validators refuse."""
+    user = User(username=username, email=email)
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as error:
+        raise exceptions.ValidationError({"password": list(error.messages)}) from None
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise exceptions.ValidationError({"username": ["This username is taken."]}) from None
+    return Token.objects.create(user=user)
+
+
+class SignupApi(ApiView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class Input(StrictSerializer):
+        username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+        password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+        email = serializers.EmailField(max_length=254)
+
+        def validate_username(self, value: str) -> str:
+            if User.objects.filter(username=value).exists():
+                raise serializers.ValidationError("This username is taken.")
+            return value
+
+    @extend_schema(request=Input, responses={201: TokenSerializer}, summary="Create an account")
+    def post(self, request: Request) -> Response:
+        data = validated(self.Input, request.data)
+        token = sign_up(data["username"], data["password"], data["email"])
+        return Response({"token": token.key}, status=201)
+
+
+class TokenApi(ApiView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    problems = frozenset({401})
+
+    class Input(StrictSerializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return "Token"
+
+    @extend_schema(request=Input, responses={200: TokenSerializer}, summary="Get your token")
+    def post(self, request: Request) -> Response:
+        data = validated(self.Input, request.data)
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None:
+            raise exceptions.AuthenticationFailed("Wrong username or password.")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

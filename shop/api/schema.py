@@ -1,0 +1,193 @@
+"""OpenAPI for Shop's endpoints, derived from the view classes (drf-spectacular).
+
+What a view class says is what the schema says: its nested `Input`/`Output` serializers
+become components named after the view (`ProductCreateApi.Input` is `ProductCreateInput`);
+`CommandApi` writes get Idempotency-Key, 202 and Location; `ReadApi` reads with `fed_by`
+get `?after` and 503 with Retry-After; `if_match` and `etag` add those headers; and each
+operation lists the problem responses its base class, permissions and path can produce.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.permissions import AllowAny
+
+from shop.api import idempotency, preconditions
+from shop.api.consistency import AFTER
+from shop.api.routing import Operations
+from shop.api.views import WRITE_METHODS, CommandApi, ReadApi
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+VALIDATION_PROBLEM = {"$ref": "#/components/schemas/ValidationProblem"}
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
+
+
+class Generator(SchemaGenerator):
+    """Documents each operation of a `routing.operations` URL from its own class."""
+
+    def create_view(self, callback: Any, method: str, request: Any = None) -> Any:
+        routed = getattr(callback, "cls", None)
+        if routed is not None and issubclass(routed, Operations):
+            callback.cls = routed.classes[method.lower()]
+            try:
+                return super().create_view(callback, method, request)
+            finally:
+                callback.cls = routed
+        return super().create_view(callback, method, request)
+
+
+class ShopAutoSchema(AutoSchema):
+    def get_operation_id(self) -> str:
+        name = re.sub(r"Api$", "", type(self.view).__name__)
+        return name[0].lower() + name[1:]
+
+    def get_description(self) -> str:
+        """The handler's docstring, else the view class's own (never a base class's)."""
+        handler = getattr(self.view, self.method.lower(), None)
+        doc = (handler.__doc__ if handler else None) or type(self.view).__doc__
+        return inspect.cleandoc(doc) if doc else ""
+
+    def get_serializer_name(self, serializer: Any, direction: str) -> str:
+        """`ProductCreateApi.Input` → `ProductCreateInput`: nested names are not unique."""
+        outer, _, inner = type(serializer).__qualname__.rpartition(".")
+        return re.sub(r"Api$", "", outer.split(".")[-1]) + inner if outer else inner
+
+    def get_override_parameters(self) -> list:
+        parameters = list(super().get_override_parameters())
+        view = self.view
+        if isinstance(view, CommandApi) and self.method in WRITE_METHODS:
+            parameters += [
+                OpenApiParameter(
+                    idempotency.HEADER, str, OpenApiParameter.HEADER,
+                    description="Retries with the same key and body get the first answer "
+                    "again. Kept 24 h, per user.",
+                ),
+                OpenApiParameter(
+                    "Location", str, OpenApiParameter.HEADER, response=[202], required=True,
+                    description="The command's status: /api/commands/{commandId}.",
+                ),
+                OpenApiParameter(
+                    "Idempotent-Replayed", str, OpenApiParameter.HEADER, response=[202],
+                    description="`true` when this is a replay of an earlier answer.",
+                ),
+            ]  # fmt: skip
+        if getattr(view, "if_match", False):
+            parameters.append(
+                OpenApiParameter(
+                    preconditions.IF_MATCH,
+                    str,
+                    OpenApiParameter.HEADER,
+                    description='The ETag of your last GET, e.g. "3"; 412 if it changed since.',
+                )
+            )
+        if getattr(view, "etag", False):
+            parameters.append(
+                OpenApiParameter(
+                    "ETag", str, OpenApiParameter.HEADER, response=[200], required=True,
+                    description='The version, quoted ("3"), for If-Match on writes.',
+                )
+            )  # fmt: skip
+        if isinstance(view, ReadApi) and view.fed_by:
+            parameters.append(
+                OpenApiParameter(
+                    AFTER, OpenApiTypes.UUID, OpenApiParameter.QUERY,
+                    description="A command id of yours: answer only once it shows here "
+                    "(at most 10 s, else 503).",
+                )
+            )  # fmt: skip
+        return parameters
+
+    def _get_response_bodies(self, direction: str = "response") -> dict:
+        responses = super()._get_response_bodies(direction)
+        for status in sorted(self.problem_statuses()):
+            content = VALIDATION_PROBLEM if status == 422 else PROBLEM
+            response: dict[str, Any] = {
+                "description": _DESCRIPTIONS.get(status, "A problem."),
+                "content": {"application/problem+json": {"schema": content}},
+            }
+            if status in (429, 503):
+                response["headers"] = RETRY_AFTER
+            if status == 401:
+                response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+            responses.setdefault(str(status), response)
+        return responses
+
+    def problem_statuses(self) -> set[int]:
+        view, method = self.view, self.method
+        statuses = set(getattr(view, "problems", ()))
+        if view.throttle_classes:
+            statuses.add(429)
+        if view.authentication_classes:
+            statuses.add(401)  # a wrong token is refused even where anyone may call
+        if not all(permission is AllowAny for permission in view.permission_classes):
+            statuses |= {401, 403}
+        if "{" in self.path:
+            statuses.add(404)
+        if method in BODY_METHODS:
+            statuses |= {400, 413, 415, 422}
+        if isinstance(view, CommandApi) and method in WRITE_METHODS:
+            statuses |= {409, 413, 422}
+            if view.authentication_classes:
+                statuses.add(403)  # a session without its CSRF token
+        if isinstance(view, ReadApi) and view.fed_by:
+            statuses |= {422, 503}
+        if getattr(view, "if_match", False):
+            statuses.add(412)
+        if getattr(view, "pagination_class", None):
+            statuses.add(422)  # an invalid cursor
+        return statuses
+
+
+_DESCRIPTIONS = {
+    400: "The body is not valid JSON.",
+    401: "Not signed in, or a wrong token.",
+    403: "Signed in, but not allowed to do this.",
+    404: "No such resource (or not yours).",
+    409: "A request with this Idempotency-Key is still in flight.",
+    412: "If-Match names a version that is no longer current.",
+    413: "The body is larger than 64 KiB.",
+    415: "The body is not application/json.",
+    422: "A field, parameter or header is invalid; `errors` names each.",
+    429: "Too many requests; retry after Retry-After.",
+    503: "The view has not caught up with `after` yet; retry after Retry-After.",
+}
+
+
+def add_problem_components(result: dict, **kwargs: Any) -> dict:
+    """POSTPROCESSING_HOOKS: the problem+json documents every error response refers to."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = {
+        "type": "object",
+        "description": "An error (RFC 9457). `type` is about:blank or /api/problems/{slug}.",
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+        },
+        "required": ["type", "title", "status", "detail"],
+    }
+    schemas["ValidationProblem"] = {
+        "allOf": [
+            {"$ref": "#/components/schemas/Problem"},
+            {
+                "type": "object",
+                "properties": {
+                    "errors": {
+                        "type": "object",
+                        "description": "Messages by field path, e.g. shippingAddress.country.",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    }
+                },
+            },
+        ]
+    }
+    return result

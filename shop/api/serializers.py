@@ -1,0 +1,95 @@
+"""Serializer building blocks: strict JSON input, money, and the 202 answer.
+
+Field names are the wire names, camelCase (`productId`), so what a view declares is
+exactly what clients send and receive, errors and schema included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+_JSON_TYPES: tuple[tuple[type[serializers.Field], tuple[type, ...], str], ...] = (
+    (serializers.BooleanField, (bool,), "a boolean"),
+    (serializers.IntegerField, (int,), "an integer"),
+    (serializers.DecimalField, (str,), 'a string such as "12.50"'),
+    (serializers.CharField, (str,), "a string"),
+    (serializers.UUIDField, (str,), "a string holding a UUID"),
+    (serializers.ChoiceField, (str,), "a string"),
+    (serializers.DateTimeField, (str,), "an ISO 8601 date-time string"),
+    (serializers.DateField, (str,), "an ISO 8601 date string"),
+    (serializers.ListField, (list,), "a list"),
+    (serializers.ListSerializer, (list,), "a list"),
+    (serializers.Serializer, (Mapping,), "an object"),
+)
+
+
+def _expected(field: serializers.Field) -> tuple[tuple[type, ...], str] | None:
+    for field_class, types, name in _JSON_TYPES:
+        if isinstance(field, field_class):
+            return types, name
+    return None
+
+
+class StrictSerializer(serializers.Serializer):
+    """Input that refuses what DRF would quietly coerce or ignore.
+
+    Unknown fields are errors, and each value must already have its JSON type: no "5"
+    for an integer, no 5 for a string, no true for 1.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            errors = {
+                name: ["This field is not allowed."] for name in data if name not in self.fields
+            }
+            for name, value in data.items():
+                field = self.fields.get(name)
+                if field is None or value is None or field.read_only:
+                    continue
+                expected = _expected(field)
+                if expected and not _is_json_type(value, expected[0]):
+                    errors[name] = [f"Must be {expected[1]}."]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+def _is_json_type(value: Any, types: tuple[type, ...]) -> bool:
+    if isinstance(value, bool) and bool not in types:
+        return False
+    return isinstance(value, types)
+
+
+def validated(serializer: type[serializers.Serializer], data: Any) -> Any:
+    """`data` checked by `serializer`: its validated data, or ValidationError (422)."""
+    given = serializer(data=data)
+    given.is_valid(raise_exception=True)
+    return given.validated_data
+
+
+class MoneyField(serializers.DecimalField):
+    """An amount as a string with at most two places: "3200.00"."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 21)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+
+def positive_money(maximum: Decimal | None = None, **kwargs: Any) -> MoneyField:
+    """A price or an amount: more than 0."""
+    return MoneyField(min_value=Decimal("0.01"), max_value=maximum, **kwargs)
+
+
+class AcceptedSerializer(serializers.Serializer):
+    """What every write answers (202): the command to follow at its Location.
+
+    Subclass it to add the ids the write created (`orderId`, ...).
+    """
+
+    commandId = serializers.UUIDField(help_text="GET /api/commands/{commandId} follows it.")
+    status = serializers.ChoiceField(choices=["pending"])
