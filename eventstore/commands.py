@@ -84,6 +84,14 @@ class CommandRegistry:
         except KeyError:
             raise UnknownCommand(f"{service}.{operation}") from None
 
+    def for_stream_type(self, stream_type: str) -> Handler | None:
+        """A handler of commands on streams of this type: its `initial_state` and `evolve`
+        fold any such stream (every command on one stream type shares them)."""
+        return next((h for h in self._by_name.values() if h.stream_type == stream_type), None)
+
+    def names(self) -> list[str]:
+        return sorted(self._by_name)
+
 
 commands = CommandRegistry()
 """The process-wide registry: each context's handlers module registers here."""

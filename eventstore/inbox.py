@@ -54,30 +54,65 @@ def submit(
     stream_id = handler.stream_of(command)
     payload = encode(command)
     command_id = uuid.uuid4()
+    row = [
+        command_id, handler.service, handler.operation, stream_id, Jsonb(payload), actor,
+        idempotency_key, correlation_id or command_id, causation_id, not_before, None,
+    ]  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [SUBMIT_LOCK, str(stream_id)]
-        )
-        cursor.execute(
-            """
-            INSERT INTO eventstore_command
-                (id, service_name, operation, stream_id, payload, actor, idempotency_key,
-                 correlation_id, causation_id, not_before, status, positions)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()), 'pending', '[]')
-            ON CONFLICT (actor, idempotency_key) DO NOTHING
-            RETURNING id
-            """,
-            [
-                command_id, handler.service, handler.operation, stream_id, Jsonb(payload),
-                actor, idempotency_key, correlation_id or command_id, causation_id, not_before,
-            ],
-        )  # fmt: skip
-        if cursor.fetchone() is None:
+        if not _insert_pending(cursor, row):
             return _earlier_submission(
                 cursor, handler.name, stream_id, payload, actor, idempotency_key
             )
-        transaction.on_commit(wakeups.wake_executor)
     return Submitted(command_id, created=True)
+
+
+def resubmit(command_id: UUID, *, actor: str) -> Submitted:
+    """Submit a stored command again, as `actor`: how staff retry a failed command.
+
+    The copy has the original's service, operation, stream and payload, stays in its
+    conversation (same correlation id), and names it as its cause and in `retry_of`, so
+    the inbox links the two. It runs after whatever is already pending on the stream.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT service_name, operation, stream_id, payload, correlation_id"
+            " FROM eventstore_command WHERE id = %s",
+            [command_id],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        raise LookupError(f"no command {command_id} in the inbox")
+    service, operation, stream_id, payload, correlation_id = found
+    payload = json.loads(payload) if isinstance(payload, str) else payload
+    new_id = uuid.uuid4()
+    row = [
+        new_id, service, operation, stream_id, Jsonb(payload), actor, None, correlation_id,
+        command_id, None, command_id,
+    ]  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        _insert_pending(cursor, row)
+    return Submitted(new_id, created=True)
+
+
+def _insert_pending(cursor, row: list) -> bool:
+    """Insert one pending command (False when its idempotency key was used already), in
+    stream order, and wake the executor once the caller's transaction commits."""
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [SUBMIT_LOCK, str(row[3])])
+    cursor.execute(
+        """
+        INSERT INTO eventstore_command
+            (id, service_name, operation, stream_id, payload, actor, idempotency_key,
+             correlation_id, causation_id, not_before, retry_of, status, positions)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()), %s, 'pending', '[]')
+        ON CONFLICT (actor, idempotency_key) DO NOTHING
+        RETURNING id
+        """,
+        row,
+    )
+    if cursor.fetchone() is None:
+        return False
+    transaction.on_commit(wakeups.wake_executor)
+    return True
 
 
 def _earlier_submission(

@@ -61,9 +61,12 @@ class Command(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.JSONField(null=True, blank=True)
     positions = models.JSONField(default=list)
+    retry_of = models.UUIDField(null=True, blank=True)  # the failed command this one retries
 
     class Meta:
         db_table = "eventstore_command"
+        verbose_name_plural = "command inbox"
+        permissions = [("retry_command", "Can retry a failed command")]
         constraints = [
             models.UniqueConstraint(
                 fields=["actor", "idempotency_key"], name="command_actor_key_unique"
@@ -100,6 +103,8 @@ class Checkpoint(models.Model):
 
     class Meta:
         db_table = "eventstore_checkpoint"
+        verbose_name = "projection"
+        permissions = [("rebuild_projection", "Can rebuild and verify projections")]
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.position}"
