@@ -23,6 +23,7 @@ Progress = Callable[[int, int], None]
 """Called with (position reached, target position) as the replay goes."""
 
 SAMPLE_ROWS = 5
+REBUILD_LOCK_WAIT = 60  # seconds; a live runner hands the lock on every TURN_SECONDS
 
 
 @dataclass
@@ -122,7 +123,7 @@ def rebuild(baker: Baker, progress: Progress | None = None) -> int:
     replay.create()
     try:
         replay.run_to(store.head_position())
-        with SubscriberLock(baker.name) as lock:
+        with SubscriberLock(baker.name, wait_seconds=REBUILD_LOCK_WAIT) as lock:
             if not lock.held:
                 raise RuntimeError(f"{baker.name} is busy; try the rebuild again")
             with transaction.atomic():
@@ -149,7 +150,7 @@ def verify(baker: Baker, progress: Progress | None = None) -> list[TableDiff]:
     replay.create()
     try:
         replay.run_to(_checkpoint(baker.name))
-        with SubscriberLock(baker.name) as lock:
+        with SubscriberLock(baker.name, wait_seconds=REBUILD_LOCK_WAIT) as lock:
             if not lock.held:
                 raise RuntimeError(f"{baker.name} is busy; try verify again")
             with transaction.atomic():

@@ -12,19 +12,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
 from django.db import connection, models, transaction
 
+from eventstore import wakeups
 from eventstore.inbox import IdempotencyConflict, submit
 from eventstore.store import EventStore, RecordedEvent, store
 
 log = logging.getLogger(__name__)
 
 SUBSCRIBER_LOCK = 3
-LOCK_WAIT = "5s"
+LOCK_WAIT_SECONDS = 5
+TURN_SECONDS = 2.0
+"""How long one runner keeps a subscriber before handing it on: a rebuild or verify
+waiting for the subscriber's lock gets it within about this long, even under load."""
 
 
 class Subscriber:
@@ -125,13 +130,14 @@ registry = SubscriberRegistry()
 class SubscriberLock:
     """A session-level advisory lock: one runner per subscriber, across every host."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, wait_seconds: float = LOCK_WAIT_SECONDS) -> None:
         self.name = name
+        self.wait_ms = int(wait_seconds * 1000)
         self.held = False
 
     def __enter__(self) -> SubscriberLock:
         with connection.cursor() as cursor:
-            cursor.execute(f"SET lock_timeout = '{LOCK_WAIT}'")
+            cursor.execute(f"SET lock_timeout = {self.wait_ms}")
             try:
                 cursor.execute(
                     "SELECT pg_advisory_lock(%s, hashtext(%s))", [SUBSCRIBER_LOCK, self.name]
@@ -158,14 +164,20 @@ class Runner:
         self.subscriber = subscriber
         self.store = events
 
-    def catch_up(self, max_batches: int | None = None) -> int:
-        """Apply every event after the checkpoint; return how many were applied."""
+    def catch_up(self, max_batches: int | None = None, turn: float | None = None) -> int:
+        """Apply the events after the checkpoint, up to the head or until the turn is over
+        (then another wake-up carries on); return how many were applied."""
         applied = batches = 0
+        deadline = time.monotonic() + turn if turn else None
+        more = False
         with SubscriberLock(self.subscriber.name) as lock:
             if not lock.held:
                 return 0
             _ensure_checkpoint(self.subscriber.name)
             while max_batches is None or batches < max_batches:
+                if deadline and time.monotonic() > deadline:
+                    more = True
+                    break
                 try:
                     count = self._run_batch()
                 except Exception as error:
@@ -175,6 +187,8 @@ class Runner:
                     break
                 applied += count
                 batches += 1
+        if more:  # after releasing the lock, so a waiting rebuild goes first
+            wakeups.wake_subscribers([self.subscriber.name])
         return applied
 
     def _read(self, checkpoint: int) -> tuple[list[RecordedEvent], int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import connection
 
-from eventstore import subscribers, wakeups
+from eventstore import jobs, subscribers, wakeups
 from eventstore.executor import executor
 
 
@@ -18,7 +18,8 @@ def execute_commands() -> int:
 @shared_task(name=wakeups.CATCH_UP)
 def catch_up(name: str) -> int:
     wakeups.started(wakeups.CATCH_UP, name)
-    return subscribers.Runner(subscribers.registry.named(name)).catch_up()
+    runner = subscribers.Runner(subscribers.registry.named(name))
+    return runner.catch_up(turn=subscribers.TURN_SECONDS)
 
 
 @shared_task(name="eventstore.sweep")
@@ -35,3 +36,9 @@ def sweep() -> dict:
     lagging = [name for name, lag in subscribers.lag().items() if lag > 0]
     wakeups.wake_subscribers(lagging)
     return {"commands_ready": ready, "lagging": lagging}
+
+
+@shared_task(name=jobs.RUN_JOB)
+def projection_job(kind: str, name: str) -> None:
+    """Rebuild or verify one baker, for the back-office's projections page."""
+    jobs.run(kind, name)
