@@ -38,6 +38,7 @@ def run(env: dict[str, str]) -> int:
     port = os.environ.get("PORT", "8000")
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "ensure_admin")
+    manage(env, "seed_demo", "--wait")  # idempotent: a second start changes nothing
     bin_dir = os.path.dirname(PYTHON)
     procs = [
         spawn([os.path.join(bin_dir, "uvicorn"), "shop.asgi:application",
