@@ -23,7 +23,8 @@ class Operations(APIView):
 
     @property
     def allowed_methods(self) -> list[str]:
-        return [*(method.upper() for method in self.classes), "OPTIONS"]
+        present = {*self.classes, "options"} | ({"head"} if "get" in self.classes else set())
+        return [method.upper() for method in self.http_method_names if method in present]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         method = request.method.lower()
