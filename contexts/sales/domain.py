@@ -214,10 +214,14 @@ class RecordDelivery:
 
 @dataclass(frozen=True)
 class CancelOrder:
+    """`shipment_dispatched` is filled in by the handler from the shipment's events: the
+    order hears of a dispatch only later, and a dispatched order must not be cancelled."""
+
     order_id: UUID
     reason: str
     by: str  # "customer", "staff" or "system"
     at: dt.datetime
+    shipment_dispatched: bool = False
 
 
 @dataclass(frozen=True)
@@ -316,6 +320,8 @@ def decide_order(state: Order, command: object) -> list[object]:
             _require(state, OrderStatus.SHIPPED, "delivered")
             return [OrderDelivered(order_id, shipment_id, at)]
         case CancelOrder(order_id=order_id, reason=reason, by=by, at=at):
+            if command.shipment_dispatched:
+                raise SalesError("the shipment is already dispatched")
             return [_cancel(state, order_id, reason, by, at)]
     raise SalesError(f"orders do not take {type(command).__name__}")
 

@@ -6,8 +6,11 @@ from dataclasses import replace
 
 from contexts.sales import domain
 from contexts.sales.catalog import catalog_entries
+from contexts.shared.values import derived_id
+from contexts.shipping.domain import ShipmentDispatched
 from eventstore.commands import Handler, commands
 from eventstore.registry import registry
+from eventstore.store import store
 
 EVENTS = {
     "sales.ProductCreated": domain.ProductCreated,
@@ -38,6 +41,16 @@ def price_order(command: domain.PlaceOrder) -> domain.PlaceOrder:
     return replace(command, catalog=entries)
 
 
+def check_dispatch(command: domain.CancelOrder) -> domain.CancelOrder:
+    """Whether the order's shipment has left, from the shipment's own events."""
+    shipment = store.read_stream(derived_id("shipment", command.order_id))
+    dispatched = any(isinstance(event.data, ShipmentDispatched) for event in shipment)
+    return replace(command, shipment_dispatched=dispatched)
+
+
+PREPARE = {domain.PlaceOrder: price_order, domain.CancelOrder: check_dispatch}
+
+
 def product_handler(command: type) -> Handler:
     return Handler(
         service="sales",
@@ -63,7 +76,7 @@ def order_handler(command: type) -> Handler:
         evolve=domain.evolve_order,
         decide=domain.decide_order,
         rejection=domain.SalesError,
-        prepare=price_order if command is domain.PlaceOrder else None,
+        prepare=PREPARE.get(command),
     )
 
 

@@ -169,3 +169,47 @@ def test_an_expired_payment_deadline_cancels_the_order(celery_processes) -> None
         "sales.OrderCancelled",
         "invoicing.InvoiceVoided",
     ]
+
+
+def test_staff_cannot_cancel_an_order_whose_shipment_has_left(committed_db) -> None:
+    """Even before the order has heard of the dispatch (its receptor has not run yet)."""
+    from eventstore.executor import Executor
+    from eventstore.models import Command
+    from eventstore.subscribers import Runner
+
+    product, _ = create_product_inline("dispatched-desk", "50.00")
+    customer, order_id = uuid.uuid4(), uuid.uuid4()
+    place = sales.PlaceOrder(order_id, customer, (sales.RequestedLine(product, 1),), ADDRESS,
+                             timezone.now())  # fmt: skip
+    submit(place, actor=f"customer:{customer}")
+    Executor().run()
+    for name in ("invoicing.orders", "sales.billing"):
+        Runner(registry.named(name)).catch_up()
+    Executor().run()
+    pay = invoicing.RegisterPayment(derived_id("invoice", order_id), Decimal("50.00"), "r1",
+                                    timezone.now())  # fmt: skip
+    submit(pay, actor=STAFF)
+    Executor().run()
+    for name in ("shipping.orders", "sales.billing"):
+        Runner(registry.named(name)).catch_up()
+    Executor().run()
+    shipment = derived_id("shipment", order_id)
+    submit(shipping.DispatchShipment(shipment, "DHL", "T1", timezone.now()), actor=STAFF)
+    Executor().run()  # dispatched; sales.delivery has not told the order yet
+
+    cancel = submit(sales.CancelOrder(order_id, "too late", "staff", timezone.now()), actor=STAFF)
+    Executor().run()
+
+    command = Command.objects.get(id=cancel.command_id)
+    assert (command.status, command.error["detail"]) == (
+        "rejected", "the shipment is already dispatched"
+    )  # fmt: skip
+
+
+def create_product_inline(name: str, price: str) -> tuple[uuid.UUID, uuid.UUID]:
+    from eventstore.executor import Executor
+
+    product, vendor = uuid.uuid4(), uuid.uuid4()
+    submit(sales.CreateProduct(product, vendor, name, Decimal(price)), actor=STAFF)
+    Executor().run()
+    return product, vendor

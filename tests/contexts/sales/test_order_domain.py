@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 from functools import reduce
 
@@ -214,3 +215,10 @@ def test_cancelling_by_an_unknown_canceller_is_rejected() -> None:
 def test_cancelling_without_a_reason_is_rejected() -> None:
     with rejected("a cancellation needs a reason"):
         decide_order(given(PLACED), cancel("customer", reason="  "))
+
+
+def test_cancelling_a_paid_order_whose_shipment_has_left_is_rejected() -> None:
+    dispatched = replace(cancel("staff"), shipment_dispatched=True)
+
+    with rejected("the shipment is already dispatched"):
+        decide_order(given(*HISTORY["paid"]), dispatched)
