@@ -3,8 +3,12 @@
 One batch is one transaction. It locks the streams it claims (other workers skip them),
 folds each stream once, decides every command in arrival order, then appends all the
 new events and marks every command done, rejected or failed. Events are appended at the
-end, so the global append lock (see `eventstore.store`) is held only from the first
-append to the commit.
+end (or just before a command that reads other streams), so the global append lock (see
+`eventstore.store`) is held only from the first append to the commit.
+
+A batch the database refuses for any other reason than a version conflict (a payload
+Postgres cannot store, say) is run again one command at a time, each in a savepoint,
+so the one bad command fails alone and never blocks its batch or its stream.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+import psycopg
+from django.db import DatabaseError, transaction
 from psycopg.types.json import Jsonb
 
 from eventstore import subscribers, wakeups
@@ -123,7 +128,30 @@ class Executor:
                 # Someone appended to a claimed stream outside the executor: fold again.
                 log.info("version conflict, retrying the batch: %s", conflict)
                 self.states.clear()
+            except (DatabaseError, psycopg.Error) as error:
+                log.warning("batch refused by the database (%s); one command at a time", error)
+                return self._run_one_by_one(batch_size)
         raise RuntimeError(f"a batch kept conflicting after {CONFLICT_RETRIES} attempts")
+
+    def _run_one_by_one(self, batch_size: int) -> int:
+        self.states.clear()
+        with transaction.atomic():
+            claimed = self.claim(batch_size)
+            states = self._load_states(claimed)
+            for command in claimed:
+                attempt = (
+                    {command.stream_id: states[command.stream_id]}
+                    if command.stream_id in states
+                    else {}
+                )
+                try:
+                    with transaction.atomic():
+                        self.record(self.decide_all([command], attempt))
+                    states.update(attempt)
+                except (DatabaseError, psycopg.Error) as error:
+                    failed = Outcome(command, "failed", _describe(error, with_traceback=True))
+                    self.record([failed])
+        return len(claimed)
 
     def claim(self, batch_size: int) -> list[Claimed]:
         """Lock the streams of the oldest ready commands that no other worker holds, then

@@ -255,3 +255,19 @@ def test_a_command_that_reads_other_streams_sees_earlier_commands_of_its_batch()
     Executor().run()
 
     assert reads_seen[-1] == (reader, len(store.read_stream(source)))
+
+
+def test_a_command_the_database_refuses_fails_alone_and_its_batch_goes_on() -> None:
+    account = open_account("lou")
+    before = submit(domain.Deposit(account, Decimal("2.00")), actor="lou")
+    poison = submit(domain.DepositUnstorable(account), actor="lou")
+    after = submit(domain.Deposit(account, Decimal("3.00")), actor="lou")
+
+    Executor().run()
+
+    statuses = {c.id: c.status for c in Command.objects.filter(stream_id=account)}
+    assert [statuses[c.command_id] for c in (before, poison, after)] == ["done", "failed", "done"]
+    assert "\\u0000" in Command.objects.get(id=poison.command_id).error["detail"]
+    assert [e.data.amount for e in store.read_stream(account)[1:]] == [
+        Decimal("2.00"), Decimal("3.00")
+    ]  # fmt: skip

@@ -38,6 +38,13 @@ class Explode:
 
 
 @dataclass(frozen=True)
+class DepositUnstorable:
+    """Decides a deposit whose note Postgres cannot store (a NUL character)."""
+
+    account_id: UUID
+
+
+@dataclass(frozen=True)
 class Stall:
     """Takes `seconds` to prepare (see handlers.py) and changes nothing: a slow command."""
 
@@ -102,6 +109,8 @@ def decide(state: Account, command: object) -> list[object]:
             raise RuntimeError("boom")
         case Stall():
             return []
+        case DepositUnstorable(account_id=account_id):
+            return [Deposited(account_id, Decimal("1.00"), "nul\x00")]
     raise LedgerError(f"unknown command {type(command).__name__}")
 
 

@@ -35,7 +35,8 @@ def stall(command: domain.Stall) -> domain.Stall:
 
 
 for command in (
-    domain.OpenAccount, domain.Deposit, domain.Withdraw, domain.Explode, domain.Stall
+    domain.OpenAccount, domain.Deposit, domain.Withdraw, domain.Explode, domain.Stall,
+    domain.DepositUnstorable,
 ):  # fmt: skip
     commands.register(
         Handler(
