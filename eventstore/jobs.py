@@ -86,10 +86,15 @@ def _run(kind: str, baker: Baker, progress: Any) -> list[dict[str, Any]]:
         rebuild(baker, progress=progress)
         return []
     return [
-        {"table": d.table, "equal": d.equal, "only_live": d.only_live,
-         "only_rebuilt": d.only_rebuilt, "samples": d.samples}
+        {
+            "table": d.table,
+            "equal": d.equal,
+            "only_live": d.only_live,
+            "only_rebuilt": d.only_rebuilt,
+            "samples": d.samples,
+        }
         for d in verify(baker, progress=progress)
-    ]  # fmt: skip
+    ]
 
 
 def _baker(name: str) -> Baker:

@@ -42,6 +42,7 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "invoice_id"]
+        permissions = [("register_payment", "Can register payments")]
 
     def __str__(self) -> str:
         return f"invoice {self.invoice_id} ({self.status})"

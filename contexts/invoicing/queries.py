@@ -5,11 +5,12 @@ A customer passes their own `customer_id` and sees only their invoices; staff pa
 
 from __future__ import annotations
 
+import datetime as dt
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from contexts.invoicing.models import Invoice, VendorMonthlyBilling
+from contexts.invoicing.models import Invoice, InvoiceStatus, VendorMonthlyBilling
 
 
 def invoice_list(
@@ -22,6 +23,18 @@ def invoice_list(
     if status is not None:
         invoices = invoices.filter(status=status)
     return invoices
+
+
+def awaiting_payment(now: dt.datetime) -> QuerySet[Invoice]:
+    """Open invoices whose payment deadline has not passed."""
+    return Invoice.objects.filter(status=InvoiceStatus.OPEN, due_at__gte=now)
+
+
+def overdue(now: dt.datetime) -> QuerySet[Invoice]:
+    """Unpaid invoices past their deadline: marked overdue, or open with the deadline
+    passed and the expiry not yet run."""
+    late = Q(status=InvoiceStatus.OVERDUE) | Q(status=InvoiceStatus.OPEN, due_at__lt=now)
+    return Invoice.objects.filter(late)
 
 
 def invoice_detail(invoice_id: UUID, *, customer_id: UUID | None = None) -> Invoice | None:

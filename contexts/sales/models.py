@@ -22,6 +22,9 @@ class Product(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
+    class Meta:
+        permissions = [("manage_catalog", "Can create, reprice and discontinue products")]
+
     def __str__(self) -> str:
         return f"{self.name} ({self.price})"
 
@@ -38,7 +41,8 @@ class OrderSummary(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        verbose_name_plural = "order summaries"
+        verbose_name = "order"
+        permissions = [("cancel_order", "Can cancel orders")]
         indexes = [
             models.Index(fields=["placed_at"], name="sales_order_placed_idx"),
             models.Index(fields=["status", "placed_at"], name="sales_order_status_idx"),

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from contexts.sales.models import (
     OrderDetail,
@@ -82,6 +83,21 @@ def _id_range(prefix: str) -> tuple[UUID, UUID] | None:
     if not digits or len(digits) > 32 or any(c not in HEX_DIGITS for c in digits):
         return None
     return UUID(digits.ljust(32, "0")), UUID(digits.ljust(32, "f"))
+
+
+@dataclass(frozen=True)
+class OrderTotals:
+    count: int
+    revenue: Decimal
+
+
+def orders_placed(start: dt.datetime, end: dt.datetime) -> OrderTotals:
+    """How many orders were placed in [start, end), and their revenue: the totals of
+    those not cancelled since."""
+    totals = OrderSummary.objects.filter(placed_at__gte=start, placed_at__lt=end).aggregate(
+        count=Count("pk"), revenue=Sum("total", filter=~Q(status="cancelled"))
+    )
+    return OrderTotals(totals["count"], totals["revenue"] or Decimal("0.00"))
 
 
 @dataclass(frozen=True)

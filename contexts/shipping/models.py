@@ -44,6 +44,10 @@ class Shipment(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"], name="shipping_status_created")]
+        permissions = [
+            ("dispatch_shipment", "Can dispatch shipments"),
+            ("confirm_delivery", "Can confirm deliveries"),
+        ]
 
     def __str__(self) -> str:
         return f"shipment {self.shipment_id} ({self.status})"

@@ -42,7 +42,12 @@ class InputFilter(admin.ListFilter):
 
     def boxes(self) -> list[dict[str, str]]:
         return [
-            {"name": name, "label": label, "type": kind, "value": self.used_parameters.get(name, "")}
+            {
+                "name": name,
+                "label": label,
+                "type": kind,
+                "value": self.used_parameters.get(name, ""),
+            }
             for name, label, kind in self.parameters
         ]
 

@@ -41,7 +41,9 @@ def allowed(request: HttpRequest, permission: str, doing: str) -> bool:
     return False
 
 
-def submit_and_report(request: HttpRequest, command: object, baked_by: Iterable[str] = ()) -> Command:
+def submit_and_report(
+    request: HttpRequest, command: object, baked_by: Iterable[str] = ()
+) -> Command:
     """Submit `command` as the user, wait briefly for its outcome, report it, return it."""
     submitted = submit(command, actor=actor_for(request.user))
     outcome = await_outcome(submitted.command_id, baked_by)

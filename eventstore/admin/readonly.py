@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+
+from eventstore.templatetags.eventstore_admin import pretty_json, short_id
+
+__all__ = ["ReadOnlyAdmin", "pretty_json", "short_id"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -27,14 +28,3 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-def pretty_json(value: Any) -> SafeString:
-    """JSON as an indented block, for event data, metadata and command payloads."""
-    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-    return format_html('<pre class="shop-json">{}</pre>', text)
-
-
-def short_id(value: Any) -> str:
-    """The first eight hex digits of an id: enough to tell rows apart on a page."""
-    return str(value)[:8] if value else ""

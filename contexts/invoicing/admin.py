@@ -1,0 +1,120 @@
+"""The invoices pages: a list by status, payment state, issue date and customer, and a
+page per invoice with its lines and payments. Payments are registered by command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from contexts.invoicing import queries
+from contexts.invoicing.domain import RegisterPayment
+from contexts.invoicing.models import Invoice
+from eventstore.admin.actions import CommandAction, CommandActionsMixin
+from eventstore.admin.filters import date_range_filter, id_prefix
+from eventstore.admin.readonly import ReadOnlyAdmin, short_id
+from shop.admin import customers
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(max_digits=21, decimal_places=2)
+    reference = forms.CharField(max_length=200, help_text="The bank's or provider's reference.")
+
+
+def register_payment(invoice: Invoice, data: dict[str, Any]) -> RegisterPayment:
+    return RegisterPayment(invoice.invoice_id, data["amount"], data["reference"], timezone.now())
+
+
+class PaymentFilter(admin.SimpleListFilter):
+    """Where an unpaid invoice stands against its deadline, as of now."""
+
+    title = "payment"
+    parameter_name = "payment"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("awaiting", "awaiting payment"), ("overdue", "overdue")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        read = {"awaiting": queries.awaiting_payment, "overdue": queries.overdue}.get(self.value())
+        return queryset.filter(pk__in=read(timezone.now()).values("pk")) if read else queryset
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin):
+    list_display = (
+        "invoice_id",
+        "order",
+        "customer",
+        "status",
+        "amount",
+        "paid_amount",
+        "issued_at",
+        "due_at",
+    )
+    list_filter = (
+        "status",
+        PaymentFilter,
+        date_range_filter("issued_at", "issued"),
+        date_range_filter("due_at", "due"),
+        customers.CustomerFilter,
+    )
+    search_fields = ("invoice_id",)
+    search_help_text = "The start of an invoice or order id, or a customer's username or email."
+    fields = (
+        "invoice_id",
+        "order",
+        "customer",
+        "status",
+        "amount",
+        "paid_amount",
+        "overpaid",
+        "refunded_amount",
+        "void_reason",
+        "issued_at",
+        "due_at",
+        "paid_at",
+        "updated_at",
+    )
+    readonly_fields = ("order", "customer")
+    command_actions = (
+        CommandAction(
+            "pay",
+            "Register payment",
+            "invoicing.register_payment",
+            "register payments",
+            register_payment,
+            PaymentForm,
+            baked_by=("invoicing.invoices",),
+        ),
+    )
+    change_form_template = "admin/invoicing/invoice_change.html"
+    change_list_template = "admin/eventstore/change_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("lines", "payments")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        matches = Q(customer_id__in=customers.matching(term))
+        for field in ("invoice_id", "order_id"):
+            if by_id := id_prefix(field, term):
+                matches |= by_id
+        return queryset.filter(matches), False
+
+    @admin.display(description="order", ordering="order_id")
+    def order(self, invoice: Invoice) -> SafeString:
+        url = reverse("admin:sales_ordersummary_change", args=[invoice.order_id])
+        return format_html(
+            '<a href="{}" title="{}">{}</a>', url, invoice.order_id, short_id(invoice.order_id)
+        )

@@ -1,0 +1,135 @@
+"""The product catalog: a list and a page per product. Products are created, repriced
+and discontinued only by commands, like any API client would."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from contexts.sales.domain import ChangeProductPrice, CreateProduct, DiscontinueProduct
+from contexts.sales.models import Product
+from eventstore.admin.actions import CommandAction, CommandActionsMixin
+from eventstore.admin.filters import InputFilter, date_range_filter, id_prefix, uuid_or_none
+from eventstore.admin.readonly import ReadOnlyAdmin, short_id
+from eventstore.models import Command
+
+CATALOG = "sales.manage_catalog"
+PRODUCTS_BAKER = ("sales.products",)
+
+
+class CreateForm(forms.Form):
+    vendor_id = forms.UUIDField(help_text="The vendor's id; a new id starts a new vendor.")
+    name = forms.CharField(max_length=200)
+    price = forms.DecimalField(max_digits=21, decimal_places=2)
+
+
+class PriceForm(forms.Form):
+    price = forms.DecimalField(max_digits=21, decimal_places=2, label="new price")
+
+
+def create(row: None, data: dict[str, Any]) -> CreateProduct:
+    return CreateProduct(uuid.uuid4(), data["vendor_id"], data["name"], data["price"])
+
+
+def reprice(product: Product, data: dict[str, Any]) -> ChangeProductPrice:
+    return ChangeProductPrice(product.product_id, data["price"])
+
+
+def discontinue(product: Product, data: dict[str, Any]) -> DiscontinueProduct:
+    return DiscontinueProduct(product.product_id)
+
+
+ACTIONS = (
+    CommandAction(
+        "create",
+        "Create product",
+        CATALOG,
+        "manage the catalog",
+        create,
+        CreateForm,
+        on_row=False,
+        baked_by=PRODUCTS_BAKER,
+    ),
+    CommandAction(
+        "reprice",
+        "Change price",
+        CATALOG,
+        "manage the catalog",
+        reprice,
+        PriceForm,
+        baked_by=PRODUCTS_BAKER,
+        help_text="Orders already placed keep their prices.",
+    ),
+    CommandAction(
+        "discontinue",
+        "Discontinue",
+        CATALOG,
+        "manage the catalog",
+        discontinue,
+        baked_by=PRODUCTS_BAKER,
+        help_text="A discontinued product can no longer be ordered or checked out.",
+    ),
+)
+
+
+class VendorFilter(InputFilter):
+    title = "vendor"
+    parameters = (("vendor", "vendor id", "text"),)
+
+    def filter(self, queryset: QuerySet, values: dict[str, str]) -> QuerySet:
+        vendor = uuid_or_none(values["vendor"])
+        return queryset.filter(vendor_id=vendor) if vendor else queryset.none()
+
+
+@admin.register(Product)
+class ProductAdmin(CommandActionsMixin, ReadOnlyAdmin):
+    list_display = ("name", "price", "active", "vendor", "created_at", "updated_at")
+    list_filter = ("active", VendorFilter, date_range_filter("created_at", "created"))
+    search_fields = ("name",)
+    search_help_text = "Part of a product's name, or the start of its id."
+    ordering = ("name", "product_id")
+    fields = ("product_id", "name", "price", "active", "vendor", "created_at", "updated_at")
+    readonly_fields = ("vendor",)
+    command_actions = ACTIONS
+    change_form_template = "admin/eventstore/change_form.html"
+    change_list_template = "admin/eventstore/change_list.html"
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        matches = Q(name__icontains=term)
+        if by_id := id_prefix("product_id", term):
+            matches |= by_id
+        return queryset.filter(matches), False
+
+    @admin.display(description="vendor", ordering="vendor_id")
+    def vendor(self, product: Product) -> SafeString:
+        orders = reverse("admin:sales_ordersummary_changelist")
+        return format_html(
+            '<a href="{}?vendor={}" title="{}: its orders">{}</a>',
+            orders,
+            product.vendor_id,
+            product.vendor_id,
+            short_id(product.vendor_id),
+        )
+
+    def after_action(
+        self, request: HttpRequest, action: CommandAction, row: Any, command: Command
+    ) -> HttpResponse:
+        """A created product's page once it is baked; the list while it is not."""
+        if row is None and Product.objects.filter(pk=command.stream_id).exists():
+            return HttpResponseRedirect(
+                reverse("admin:sales_product_change", args=[command.stream_id])
+            )
+        return super().after_action(request, action, row, command)
