@@ -30,7 +30,12 @@ class Product(models.Model):
 
 
 class OrderSummary(models.Model):
-    """One row per order, for lists and staff filters (baker `sales.orders`)."""
+    """One row per order, for lists and staff filters (baker `sales.orders`).
+
+    `version` is the order stream's version: the ETag clients send back in If-Match.
+    Invoicing's and shipping's events update the row but live on other streams, so
+    they leave it alone.
+    """
 
     order_id = models.UUIDField(primary_key=True)
     customer_id = models.UUIDField()
@@ -39,6 +44,7 @@ class OrderSummary(models.Model):
     item_count = models.IntegerField()
     placed_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    version = models.IntegerField()
 
     class Meta:
         verbose_name = "order"

@@ -129,6 +129,8 @@ class OrderBatch:
             return  # an order this baker never saw placed: nothing to show it on
         if change := CHANGES.get(event.type):
             change(summary, self.details[data.order_id], data)
+        if event.stream_type == sales.ORDER_STREAM:
+            summary.version = event.version
         summary.updated_at = event.recorded_at
         self.timeline.append(_timeline_entry(event))
         self.feed.append(
