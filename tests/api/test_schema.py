@@ -1,0 +1,159 @@
+"""The OpenAPI document: it validates, documents the contract, and the API keeps to it."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+
+import hypothesis
+import pytest
+import schemathesis
+import yaml
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.validation import validate_schema
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.api.conftest import People
+
+pytestmark = pytest.mark.django_db
+
+WRITES = {"post", "patch", "put", "delete"}
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+EXAMPLES = int(os.environ.get("SHOP_SCHEMATHESIS_EXAMPLES", "10"))
+
+
+@pytest.fixture
+def document(people: People) -> dict:
+    response = people.anonymous.get("/api/schema/")
+    assert response.status_code == 200
+    return yaml.safe_load(response.content)
+
+
+def operations(document: dict) -> list[tuple[str, str, dict]]:
+    return [
+        (path, method, operation)
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def test_the_schema_is_valid_openapi_3(document: dict) -> None:
+    validate_schema(document)
+    assert document["openapi"].startswith("3.")
+
+
+def test_the_contract_paths_are_documented(document: dict) -> None:
+    assert set(document["paths"]) >= {
+        "/api/auth/signup",
+        "/api/auth/token",
+        "/api/health",
+        "/api/products",
+        "/api/products/{productId}",
+        "/api/products/{productId}/discontinue",
+        "/api/cart/{cartId}",
+        "/api/cart/{cartId}/productId/{productId}",
+        "/api/cart/{cartId}/checkout",
+        "/api/commands/{commandId}",
+    }
+
+
+def test_every_command_write_documents_202_location_and_idempotency(document: dict) -> None:
+    writes = [
+        (path, op)
+        for path, method, op in operations(document)
+        if method in WRITES and not path.startswith("/api/auth/")
+    ]
+    assert len(writes) == 7
+    for path, operation in writes:
+        accepted = operation["responses"]["202"]
+        assert accepted["headers"]["Location"]["required"] is True, path
+        names = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert "Idempotency-Key" in names, path
+        assert {"409", "422"} <= set(operation["responses"]), path
+
+
+def test_every_error_is_documented_as_problem_json(document: dict) -> None:
+    for path, _method, operation in operations(document):
+        for status, response in operation["responses"].items():
+            if int(status) >= 400 and path != "/api/health":
+                assert list(response["content"]) == ["application/problem+json"], (path, status)
+
+
+def test_cart_documents_etag_if_match_and_read_your_writes(document: dict) -> None:
+    cart = document["paths"]["/api/cart/{cartId}"]
+    assert cart["get"]["responses"]["200"]["headers"]["ETag"]["required"] is True
+    assert {p["name"] for p in cart["get"]["parameters"]} >= {"after", "cartId"}
+    assert cart["get"]["responses"]["503"]["headers"]["Retry-After"]
+    assert "If-Match" in {p["name"] for p in cart["post"]["parameters"]}
+    assert "412" in cart["post"]["responses"]
+
+
+def test_swagger_ui_is_served_with_its_own_assets(people: People) -> None:
+    page = people.anonymous.get("/api/docs/")
+
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    bundle = "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+    assert bundle in html
+    asset = people.anonymous.get(bundle)
+    assert asset.status_code == 200
+
+
+@pytest.fixture
+def in_this_transaction(db: None) -> Iterator[None]:
+    """Requests through the WSGI app run in this thread and this test's transaction: like
+    Django's test client, keep them from closing the test's connection."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def load_schema() -> schemathesis.BaseSchema:
+    """The document as /api/schema/ serves it, generated at collection (no database, and
+    no request that a throttle could refuse), calling the WSGI app in this process."""
+    generator = spectacular_settings.DEFAULT_GENERATOR_CLASS()
+    document = generator.get_schema(request=None, public=True)
+    loaded = schemathesis.openapi.from_dict(json.loads(OpenApiJsonRenderer().render(document)))
+    loaded.app = get_wsgi_application()
+    return loaded
+
+
+schema = load_schema()
+
+
+@schema.parametrize()
+@hypothesis.settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
+def test_the_api_keeps_to_its_schema(
+    case: schemathesis.Case, people: People, in_this_transaction: None
+) -> None:
+    """No 5xx, and every answer's status, media type, headers and body as documented,
+    for a customer and for staff."""
+    for caller in (people.alice, people.staff):
+        case.call_and_validate(headers=caller.auth, checks=CHECKS)
