@@ -91,7 +91,7 @@ class CommandActionsMixin(admin.ModelAdmin):
         row = self._row(request, object_id)
         if not allowed(request, action.permission, action.doing):
             return self.back_to(row)
-        form = action.form(request.POST or None)
+        form = action.form(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             command = submit_and_report(
                 request, action.command(row, form.cleaned_data), action.baked_by
