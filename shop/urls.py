@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("contexts.sales.urls")),
     path("api/", include("contexts.cart.urls")),
     path("admin/", admin.site.urls),
+    path("", include("contexts.sales.page_urls")),  # /live, /orders/..., sign in and out
     # The admin's stylesheets and scripts, straight from the installed apps, so that
     # `make run` and a bare ASGI server give a working back-office without DEBUG or a
     # separate file server. (`django.conf.urls.static` would serve them only under DEBUG.)

@@ -20,6 +20,7 @@ from uuid import UUID
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db.models import Max
 
 from contexts.sales.models import OrderFeedEntry, OrderSummary
 from eventstore.codec import encode
@@ -34,6 +35,16 @@ def customer_group(customer_id: UUID) -> str:
     return f"sales.orders.customer.{customer_id}"
 
 
+def head() -> int:
+    """The last position in the feed table, 0 when empty.
+
+    A page rendered from the presentation tables embeds the head read in the same
+    snapshot, and its socket resumes with `?after=<head>`: nothing between the render
+    and the connection is lost, and nothing the page already shows comes twice.
+    """
+    return OrderFeedEntry.objects.aggregate(head=Max("position"))["head"] or 0
+
+
 def order_message(event: RecordedEvent, summary: OrderSummary) -> dict:
     return {
         "type": "order.event",
@@ -41,15 +52,21 @@ def order_message(event: RecordedEvent, summary: OrderSummary) -> dict:
         "orderId": encode(summary.order_id),
         "event": event.type,
         "occurredAt": encode(event.recorded_at),
-        "order": {
-            "orderId": encode(summary.order_id),
-            "customerId": encode(summary.customer_id),
-            "status": summary.status,
-            "total": encode(summary.total),
-            "itemCount": summary.item_count,
-            "placedAt": encode(summary.placed_at),
-            "updatedAt": encode(summary.updated_at),
-        },
+        "order": summary_data(summary),
+    }
+
+
+def summary_data(summary: OrderSummary) -> dict:
+    """An order summary in its wire shape: the feed's `order` field, and the live pages'
+    rows, which the pages' script then updates from that same field."""
+    return {
+        "orderId": encode(summary.order_id),
+        "customerId": encode(summary.customer_id),
+        "status": summary.status,
+        "total": encode(summary.total),
+        "itemCount": summary.item_count,
+        "placedAt": encode(summary.placed_at),
+        "updatedAt": encode(summary.updated_at),
     }
 
 
