@@ -11,6 +11,7 @@ import pytest
 import schemathesis
 import yaml
 from django.core import signals
+from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.renderers import OpenApiJsonRenderer
@@ -59,6 +60,11 @@ def test_the_schema_is_valid_openapi_3(document: dict) -> None:
     assert document["openapi"].startswith("3.")
 
 
+def test_the_schema_generates_without_warnings(tmp_path) -> None:
+    """An endpoint drf-spectacular cannot describe fully fails here, not in a client."""
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yaml"))
+
+
 def test_the_contract_paths_are_documented(document: dict) -> None:
     assert set(document["paths"]) >= {
         "/api/auth/signup",
@@ -80,7 +86,7 @@ def test_every_command_write_documents_202_location_and_idempotency(document: di
         for path, method, op in operations(document)
         if method in WRITES and not path.startswith("/api/auth/")
     ]
-    assert len(writes) == 7
+    assert len(writes) >= 7  # the catalog and cart writes, and any added since
     for path, operation in writes:
         accepted = operation["responses"]["202"]
         assert accepted["headers"]["Location"]["required"] is True, path
