@@ -11,7 +11,15 @@ import pytest
 from django.utils import timezone
 
 from contexts.sales.models import OrderSummary
-from tests.admin.support import Placed, client_for, make_user, order_in, place_order, settle
+from tests.admin.support import (
+    Placed,
+    client_for,
+    make_user,
+    messages_of,
+    order_in,
+    place_order,
+    settle,
+)
 
 pytestmark = pytest.mark.django_db
 ORDERS = "/admin/sales/ordersummary/"
@@ -129,4 +137,5 @@ def test_an_unknown_order_is_not_found() -> None:
         f"{ORDERS}00000000-0000-0000-0000-000000000000/change/", follow=True
     )
 
-    assert "doesn’t exist" in response.content.decode()
+    assert response.redirect_chain == [("/admin/", 302)]
+    assert "00000000-0000-0000-0000-000000000000" in messages_of(response)[0]
