@@ -79,6 +79,7 @@ class Command(models.Model):
                 condition=models.Q(status="pending"),
             ),
             models.Index(fields=["stream_id", "seq"], name="command_stream_idx"),
+            models.Index(fields=["causation_id"], name="command_causation_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,12 +5,18 @@ table once every baker that feeds the endpoint, and wants those event types, has
 checkpoint at or past their positions. A rejected or failed command produced nothing
 to wait for.
 
+A command's effects include what it caused: a checkout's events make a receptor place
+the order, whose events issue an invoice. So the wait covers the command's causal tree
+(commands whose causation is one of it, transitively, and that are due now), and every
+receptor that wants the tree's events must have passed them, so the tree is complete.
+
 The wait polls Postgres (every `POLL` seconds, each query a fresh snapshot); under ASGI
 each request runs in a thread of its own, so a waiting request holds only its thread.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from uuid import UUID
@@ -20,7 +26,7 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 
 from eventstore.models import Command
-from eventstore.subscribers import registry
+from eventstore.subscribers import Receptor, registry
 from shop.api.auth import actors_of, is_staff
 from shop.api.problems import NotYetConsistent
 
@@ -55,28 +61,52 @@ def read_after(request: Request, fed_by: Sequence[str], timeout: float | None = 
         raise exceptions.ValidationError({AFTER: ["Must be a command id (a UUID)."]}) from None
     if visible_command(request, command_id) is None:
         raise exceptions.ValidationError({AFTER: ["You have submitted no such command."]})
-    if not wait_until_visible(command_id, fed_by, AFTER_TIMEOUT if timeout is None else timeout):
+    wait = AFTER_TIMEOUT if timeout is None else timeout
+    if not wait_until_visible(command_id, fed_by, wait, causal=True):
         raise NotYetConsistent(f"Command {command_id} is not reflected here yet; retry shortly.")
 
 
-def wait_until_visible(command_id: UUID, bakers: Sequence[str], timeout: float) -> bool:
-    """True once the command has executed and `bakers` have caught up with its events."""
+def wait_until_visible(
+    command_id: UUID, bakers: Sequence[str], timeout: float, causal: bool = False
+) -> bool:
+    """True once the command has executed and `bakers` have caught up with its events;
+    with `causal`, the same for everything it caused, the receptors included."""
     deadline = time.monotonic() + timeout
-    targets: dict[str, int] | None = None
+    receptors = [s.name for s in registry.all() if isinstance(s, Receptor)] if causal else []
     while True:
-        if targets is None:
-            status, positions = Command.objects.values_list("status", "positions").get(
-                pk=command_id
-            )
-            if status in (Command.Status.REJECTED, Command.Status.FAILED):
+        statuses, positions = _causal_tree(command_id, causal)
+        if Command.Status.PENDING not in statuses:
+            targets = _targets(positions, [*bakers, *receptors])
+            if _caught_up(targets) and _causal_tree(command_id, causal) == (statuses, positions):
                 return True
-            if status == Command.Status.DONE:
-                targets = _targets(positions, bakers)
-        if targets is not None and _caught_up(targets):
-            return True
         if time.monotonic() >= deadline:
             return False
         time.sleep(POLL)
+
+
+def _causal_tree(command_id: UUID, causal: bool) -> tuple[list[str], list[int]]:
+    """The statuses of the command (and, if `causal`, its due descendants) and all their
+    positions."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE tree AS (
+                SELECT id, status, positions FROM eventstore_command WHERE id = %s
+                UNION
+                SELECT c.id, c.status, c.positions
+                FROM eventstore_command AS c JOIN tree ON c.causation_id = tree.id
+                WHERE %s AND c.not_before <= now()
+            )
+            SELECT status, positions FROM tree ORDER BY id
+            """,
+            [command_id, causal],
+        )
+        rows = cursor.fetchall()
+    statuses = [status for status, _ in rows]
+    positions = sorted(
+        p for _, raw in rows for p in (json.loads(raw) if isinstance(raw, str) else raw)
+    )
+    return statuses, positions
 
 
 def wait_while_pending(command_id: UUID, timeout: float) -> None:
