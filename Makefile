@@ -7,7 +7,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench venv clean
+.PHONY: run test bench venv clean chromium
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Shop needs $(PYTHON) on PATH (or make PYTHON=/path/to/python3.11)"; exit 1; }
@@ -20,8 +20,17 @@ venv: $(VENV)/.installed
 run: venv
 	@$(PY) -m shop.devstack run
 
-test: venv
+test: venv chromium
 	@$(PY) -m shop.devstack test $(ARGS)
+
+# The browser tests drive Debian's Chromium. Best effort: installed where we
+# are root with apt, never failing the run (without it those tests skip, saying why).
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "+ apt-get install chromium (for the browser tests)"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+			|| echo "chromium was not installed: the browser tests will skip"; \
+	fi
 
 bench: venv
 	@$(PY) -m shop.devstack bench $(ARGS)

@@ -23,3 +23,10 @@ def pretty_json(value: Any) -> SafeString:
 def short_id(value: Any) -> str:
     """The first eight hex digits of an id: enough to tell rows apart on a page."""
     return str(value)[:8] if value else ""
+
+
+@register.filter
+def as_compact_json(value: Any) -> SafeString:
+    """Stored JSON on one wrapped line: dense lists such as an order's timeline."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return format_html('<code class="shop-json-line">{}</code>', text)
