@@ -10,8 +10,11 @@ WIDTH = 30
 
 
 class ProgressBar:
-    def __init__(self, label: str, stream: TextIO | None = None, every: float = 0.1) -> None:
+    def __init__(
+        self, label: str, stream: TextIO | None = None, every: float = 0.1, unit: str = "ev"
+    ) -> None:
         self.label = label
+        self.unit = unit
         self.stream = stream or sys.stderr
         self.every = every
         self.started = time.monotonic()
@@ -32,7 +35,7 @@ class ProgressBar:
         bar = "#" * int(WIDTH * done)
         self.stream.write(
             f"\r{self.label} [{bar:<{WIDTH}}] {done:6.1%} {position:,}/{target:,}"
-            f"  {rate:,.0f} ev/s  ETA {eta:4.0f}s"
+            f"  {rate:,.0f} {self.unit}/s  ETA {eta:4.0f}s"
         )
         if position >= target:
             self.stream.write("\n")

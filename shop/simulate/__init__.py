@@ -1,0 +1,1 @@
+"""Realistic traffic through the real REST API: `manage.py simulate`, and `make bench`."""
