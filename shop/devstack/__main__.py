@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from shop.devstack.services import ROOT, RUN_DIR, Services, die_with_parent
 
 PYTHON = sys.executable
+SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL")
 
 
 def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -48,10 +51,13 @@ def run(env: dict[str, str]) -> int:
         spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "beat", "--loglevel", "INFO",
                "--schedule", str(RUN_DIR / "celerybeat-schedule")], env),
     ]  # fmt: skip
+    tools_env = write_tools_env(env)
     print(
         f"\nShop is up:\n  API     http://127.0.0.1:{port}/api/health\n"
         f"  Admin   http://127.0.0.1:{port}/admin/\n"
+        f"  Board   http://127.0.0.1:{port}/live\n"
         f"  Live    ws://127.0.0.1:{port}/ws/order-events\n"
+        f"  Tools   . {os.path.relpath(tools_env, ROOT)}  then  .venv/bin/python manage.py cart\n"
         "Ctrl-C stops everything.\n",
         flush=True,
     )
@@ -68,7 +74,20 @@ def run(env: dict[str, str]) -> int:
             time.sleep(0.2)
     finally:
         stop_all(procs)
+        tools_env.unlink(missing_ok=True)
     return 0 if stopping else 1
+
+
+def write_tools_env(env: dict[str, str]) -> Path:
+    """`.run/services.env`, for a shell to source while this run is up: the management
+    commands (cart, stream, lag) then reach the same Postgres and Redis, even embedded
+    ones on ports picked at start."""
+    path = RUN_DIR / "services.env"
+    path.write_text(
+        "".join(f"export {name}={shlex.quote(env[name])}\n" for name in SERVICE_VARIABLES)
+    )
+    path.chmod(0o600)
+    return path
 
 
 def test(env: dict[str, str], args: list[str]) -> int:

@@ -13,6 +13,7 @@ import html.parser
 import http.cookiejar
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -236,6 +237,9 @@ def test_run_serves_health_and_a_styled_admin_and_prints_its_urls(stack: Stack) 
     assert f"http://127.0.0.1:{stack.port}/api/health" in printed
     assert f"http://127.0.0.1:{stack.port}/admin/" in printed
     assert f"ws://127.0.0.1:{stack.port}/ws/order-events" in printed
+    assert f"http://127.0.0.1:{stack.port}/live" in printed
+    tools_env = (ROOT / ".run" / "services.env").read_text()
+    assert f"export DATABASE_URL={shlex.quote(url_of_the_test_database())}\n" in tools_env
     assert f"Staff account: {stack.admin_user} (password from SHOP_ADMIN_PASSWORD)" in printed
     assert stack.admin_password not in printed
 
