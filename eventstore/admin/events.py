@@ -16,7 +16,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from eventstore.admin.filters import InputFilter, date_range_filter, uuid_or_none
-from eventstore.admin.readonly import ReadOnlyAdmin, pretty_json, short_id
+from eventstore.admin.readonly import (
+    EstimatedCountPaginator,
+    ReadOnlyAdmin,
+    pretty_json,
+    short_id,
+)
 from eventstore.admin.states import NoFold, state_as_of
 from eventstore.commands import commands
 from eventstore.models import Event
@@ -67,6 +72,7 @@ class EventAdmin(ReadOnlyAdmin):
     search_fields = ("type",)
     search_help_text = "A stream id, a position, or part of an event type."
     ordering = ("-position",)
+    paginator = EstimatedCountPaginator
     fields = (
         "position",
         "recorded_at",

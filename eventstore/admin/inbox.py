@@ -19,7 +19,12 @@ from django.utils.safestring import SafeString
 
 from eventstore.admin.filters import date_range_filter, uuid_or_none
 from eventstore.admin.outcome import actor_for, allowed, await_outcome, reason, report
-from eventstore.admin.readonly import ReadOnlyAdmin, pretty_json, short_id
+from eventstore.admin.readonly import (
+    EstimatedCountPaginator,
+    ReadOnlyAdmin,
+    pretty_json,
+    short_id,
+)
 from eventstore.commands import commands
 from eventstore.inbox import resubmit
 from eventstore.models import Command
@@ -64,6 +69,7 @@ class CommandAdmin(ReadOnlyAdmin):
     search_fields = ("actor",)
     search_help_text = "A command, stream or correlation id, an idempotency key, or an actor."
     ordering = ("-seq",)
+    paginator = EstimatedCountPaginator
     fields = (
         "id",
         "seq",

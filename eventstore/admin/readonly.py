@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connection
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 
 from eventstore.templatetags.eventstore_admin import pretty_json, short_id
 
-__all__ = ["ReadOnlyAdmin", "pretty_json", "short_id"]
+__all__ = ["EstimatedCountPaginator", "ReadOnlyAdmin", "pretty_json", "short_id"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -28,3 +31,23 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class EstimatedCountPaginator(Paginator):
+    """Pages over the event store's tables, which grow without end: counting millions of
+    rows takes seconds, so an unfiltered list shows Postgres's own estimate instead.
+    A filtered list is counted exactly (its filters are what an index serves)."""
+
+    ESTIMATE_ABOVE = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        if self.object_list.query.where:
+            return super().count
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                [self.object_list.model._meta.db_table],
+            )
+            estimate = cursor.fetchone()[0]
+        return estimate if estimate > self.ESTIMATE_ABOVE else super().count

@@ -8,8 +8,10 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from eventstore.admin.readonly import EstimatedCountPaginator
 from eventstore.executor import Executor
 from eventstore.inbox import submit
 from eventstore.models import Command, Event
@@ -179,3 +181,20 @@ def test_only_a_failed_command_can_be_retried() -> None:
 
     assert messages_of(response) == ["Only a failed command can be retried; this one is done."]
     assert commands_by(root) == []
+
+
+def test_an_unfiltered_list_is_counted_from_the_planners_estimate(monkeypatch) -> None:
+    account = ledger_account("1.00")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE eventstore_event")
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'eventstore_event'")
+        estimate = cursor.fetchone()[0]
+    monkeypatch.setattr(EstimatedCountPaginator, "ESTIMATE_ABOVE", 0)
+
+    everything = EstimatedCountPaginator(Event.objects.order_by("position"), 50)
+    one_stream = EstimatedCountPaginator(
+        Event.objects.filter(stream_id=account).order_by("version"), 50
+    )
+
+    assert everything.count == estimate
+    assert one_stream.count == 2
