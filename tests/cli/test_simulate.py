@@ -16,7 +16,7 @@ from tests.cli.conftest import Manage
 from tests.integration.processes import wait_until_quiet
 from tests.livestack import Server, make_user
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("demo_catalog", "workers")]
+pytestmark = pytest.mark.integration
 
 PASSWORD = "simulate-password-1"
 SUMMARY = re.compile(
@@ -35,6 +35,7 @@ def table(lines: list[str], width: int) -> dict[str, list[str]]:
     return rows
 
 
+@pytest.mark.usefixtures("demo_catalog", "workers")
 def test_simulate_places_pays_and_ships_orders_and_reports_what_it_saw(
     manage: Manage, start_server: Callable[[], Server]
 ) -> None:
@@ -79,3 +80,11 @@ def test_simulate_places_pays_and_ships_orders_and_reports_what_it_saw(
         }.items()
         if count
     }
+
+
+def test_simulate_says_so_when_it_cannot_reach_the_server(manage: Manage) -> None:
+    run = manage("simulate", "--url", "http://127.0.0.1:9", "--staff-password", "nothing")
+
+    assert run.returncode == 1
+    assert run.stderr.startswith("CommandError: Could not start: POST /api/auth/token: ")
+    assert "Simulated" not in run.stdout
