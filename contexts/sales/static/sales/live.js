@@ -18,6 +18,7 @@
   const indicator = document.getElementById("connection");
   const applied = document.getElementById("applied");
   const silenceMs = 2.5 * 1000 * Number(root.dataset.heartbeat || 20);
+  const LOG_LIMIT = 5000; // a board left open for days keeps its recent history only
   const REFUSED = { 4401: "signed out: reload to sign in", 4400: "the feed refused this page" };
   const LABELS = {
     "sales.OrderPlaced": "Order placed",
@@ -145,6 +146,7 @@
     logged.dataset.orderId = message.orderId;
     logged.textContent = `${message.position} ${message.event} ${message.orderId}`;
     applied.appendChild(logged);
+    if (applied.childElementCount > LOG_LIMIT) applied.firstElementChild.remove();
   }
 
   function watch() {
