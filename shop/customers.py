@@ -12,6 +12,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
 from contexts.shared.values import derived_id
 
 
@@ -20,3 +23,31 @@ def customer_id_for(user: Any) -> UUID:
     if user.pk is None:
         raise ValueError("an anonymous user is no customer")
     return derived_id("customer", UUID(int=user.pk))
+
+
+def customer_id_of(pk: int) -> UUID:
+    """The customer id of the user with this primary key, without loading the user."""
+    return derived_id("customer", UUID(int=pk))
+
+
+def matching(term: str, limit: int = 1000) -> list[UUID]:
+    """Customer ids of (at most `limit`) users whose username or email contains `term`.
+
+    There is no customer table to join: searches by name find the users first, then
+    filter the rows by these ids.
+    """
+    found = Q(username__icontains=term) | Q(email__icontains=term)
+    users = get_user_model().objects.filter(found).order_by("pk")
+    return [customer_id_of(pk) for pk in users.values_list("pk", flat=True)[:limit]]
+
+
+def exactly(term: str) -> UUID | None:
+    """A customer id as typed, or the customer id of the user with this username or email
+    (None when there is no such user)."""
+    try:
+        return UUID(term.strip())
+    except ValueError:
+        pass
+    named = Q(username__iexact=term.strip()) | Q(email__iexact=term.strip())
+    pk = get_user_model().objects.filter(named).order_by("pk").values_list("pk", flat=True).first()
+    return customer_id_of(pk) if pk is not None else None

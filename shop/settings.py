@@ -162,6 +162,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AcceptedStatusEnum": ["pending"],
         "CommandStatusEnum": "eventstore.models.Command.Status",
+        "OrderStatusEnum": "contexts.sales.order_serializers.ORDER_STATUSES",
+        "InvoiceStatusEnum": "contexts.invoicing.api.INVOICE_STATUSES",
+        "ShipmentStatusEnum": "contexts.shipping.api.SHIPMENT_STATUSES",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/", include("shop.api.urls")),
     path("api/", include("contexts.sales.urls")),
     path("api/", include("contexts.cart.urls")),
+    path("api/", include("contexts.invoicing.urls")),
+    path("api/", include("contexts.shipping.urls")),
     path("admin/", admin.site.urls),
     path("", include("contexts.sales.page_urls")),  # /live, /orders/..., sign in and out
     # The admin's stylesheets and scripts, straight from the installed apps, so that

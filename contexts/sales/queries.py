@@ -7,6 +7,7 @@ back whole. A `customer_id` argument restricts a read to that customer's orders.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
@@ -51,10 +52,13 @@ def order_summaries(
     placed_before: dt.datetime | None = None,
     customer_id: UUID | None = None,
     search: str = "",
+    search_customers: Collection[UUID] = (),
 ) -> QuerySet[OrderSummary]:
     """Orders, newest first. `placed_after` is inclusive, `placed_before` exclusive.
 
-    `search` matches the start of an order id or part of the name of a product on it.
+    `search` matches the start of an order id or part of the name of a product on it,
+    and also every order of `search_customers` (whom the caller found by the same term:
+    sales knows customers only by id).
     """
     rows = OrderSummary.objects.all()
     if status:
@@ -66,14 +70,16 @@ def order_summaries(
     if customer_id is not None:
         rows = rows.filter(customer_id=customer_id)
     if term := search.strip():
-        rows = rows.filter(_matching(term))
+        rows = rows.filter(_matching(term, search_customers))
     return rows.order_by("-placed_at", "order_id")
 
 
-def _matching(term: str) -> Q:
+def _matching(term: str, customers: Collection[UUID]) -> Q:
     matches = Q(order_id__in=OrderLine.objects.filter(name__icontains=term).values("order_id"))
     if ids := _id_range(term):
         matches |= Q(order_id__range=ids)
+    if customers:
+        matches |= Q(customer_id__in=list(customers))
     return matches
 
 
@@ -110,12 +116,17 @@ class OrderPage:
     timeline: list[OrderTimelineEntry]
 
 
-def order_page(order_id: UUID, *, customer_id: UUID | None = None) -> OrderPage | None:
-    """One order whole; None when there is no such order (or it is another customer's)."""
+def order_summary(order_id: UUID, *, customer_id: UUID | None = None) -> OrderSummary | None:
+    """One order's summary; None when there is no such order (or it is another customer's)."""
     summaries = OrderSummary.objects.filter(pk=order_id)
     if customer_id is not None:
         summaries = summaries.filter(customer_id=customer_id)
-    summary = summaries.first()
+    return summaries.first()
+
+
+def order_page(order_id: UUID, *, customer_id: UUID | None = None) -> OrderPage | None:
+    """One order whole; None when there is no such order (or it is another customer's)."""
+    summary = order_summary(order_id, customer_id=customer_id)
     if summary is None:
         return None
     return OrderPage(
@@ -127,13 +138,15 @@ def order_page(order_id: UUID, *, customer_id: UUID | None = None) -> OrderPage 
 
 
 def popular_items(
-    day: dt.date, *, vendor_id: UUID | None = None, limit: int = 20
+    day: dt.date, *, vendor_id: UUID | None = None, limit: int | None = 20
 ) -> QuerySet[PopularItem]:
-    """The day's best sellers (net of cancellations), most sold first."""
+    """The day's best sellers (net of cancellations), most sold first; `limit=None`
+    leaves the queryset unsliced, for callers that paginate it."""
     rows = PopularItem.objects.filter(day=day)
     if vendor_id is not None:
         rows = rows.filter(vendor_id=vendor_id)
-    return rows.order_by("-quantity", "-orders", "name", "product_id")[:limit]
+    rows = rows.order_by("-quantity", "-orders", "name", "product_id")
+    return rows if limit is None else rows[:limit]
 
 
 def feed_messages(after: int, limit: int, *, customer_id: UUID | None = None) -> list[dict]:

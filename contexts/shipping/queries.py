@@ -20,8 +20,9 @@ def shipments(
 ) -> QuerySet[Shipment]:
     """Shipments newest first, with their items, optionally of some orders or one status."""
     found = Shipment.objects.prefetch_related("items").order_by("-created_at", "shipment_id")
-    if order_ids is not None:
-        found = found.filter(order_id__in=list(order_ids))
+    if order_ids is not None:  # a queryset stays a subquery
+        ids = order_ids if isinstance(order_ids, QuerySet) else list(order_ids)
+        found = found.filter(order_id__in=ids)
     if status is not None:
         found = found.filter(status=status)
     return found

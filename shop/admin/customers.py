@@ -16,11 +16,13 @@ from uuid import UUID
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from eventstore.admin.filters import InputFilter
-from shop.customers import customer_id_for
+from shop.customers import customer_id_for, exactly, matching
+
+__all__ = ["CustomerColumn", "CustomerFilter", "exactly", "matching", "usernames"]
 
 LATE_COMMITS = 1000  # rescan this many primary keys below the highest seen
 
@@ -64,27 +66,6 @@ def usernames(customer_ids: Iterable[UUID]) -> dict[UUID, str]:
     pks = _index.users_of(customer_ids)
     names = dict(get_user_model().objects.filter(pk__in=pks.values()).values_list("pk", "username"))
     return {customer: names[pk] for customer, pk in pks.items() if pk in names}
-
-
-def matching(term: str, limit: int = 1000) -> list[UUID]:
-    """Customer ids of users whose username or email contains `term`."""
-    found = Q(username__icontains=term) | Q(email__icontains=term)
-    users = get_user_model().objects.filter(found).values_list("pk", flat=True)[:limit]
-    return [customer_id_for(_Key(pk)) for pk in users]
-
-
-def exactly(term: str) -> UUID | None:
-    """A customer id as typed, or the customer id of the user with this username or email."""
-    try:
-        return UUID(term.strip())
-    except ValueError:
-        pass
-    user = (
-        get_user_model()
-        .objects.filter(Q(username__iexact=term.strip()) | Q(email__iexact=term.strip()))
-        .first()
-    )
-    return customer_id_for(user) if user else None
 
 
 class CustomerChangeList(ChangeList):

@@ -1,0 +1,141 @@
+"""The wire shapes of orders: the summary (lists, and the websocket's `order` field) and
+the detail page, read from the `sales.orders` baker's tables.
+
+Every field is camelCase, including the keys of a timeline entry's `data` (the event as
+stored, whose own field names are snake_case): a client reads one naming convention.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from contexts.sales.domain import OrderStatus
+from contexts.sales.models import OrderDetail, OrderTimelineEntry
+from contexts.sales.queries import OrderPage
+from contexts.shared.api import AddressSerializer
+from shop.api.serializers import MoneyField
+
+ORDER_STATUSES = [status.value for status in OrderStatus if status is not OrderStatus.NEW]
+INVOICE_STATUSES = ["open", "paid", "overdue", "voided", "refunded"]
+SHIPMENT_STATUSES = ["awaiting_dispatch", "dispatched", "delivered", "cancelled"]
+
+
+class OrderSummarySerializer(serializers.Serializer):
+    orderId = serializers.UUIDField(source="order_id")
+    customerId = serializers.UUIDField(source="customer_id")
+    status = serializers.ChoiceField(choices=ORDER_STATUSES)
+    total = MoneyField()
+    itemCount = serializers.IntegerField(source="item_count")
+    placedAt = serializers.DateTimeField(source="placed_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+
+
+class OrderLineSerializer(serializers.Serializer):
+    productId = serializers.UUIDField(source="product_id")
+    vendorId = serializers.UUIDField(source="vendor_id")
+    name = serializers.CharField()
+    unitPrice = MoneyField(source="unit_price")
+    quantity = serializers.IntegerField()
+    lineTotal = MoneyField(source="line_total")
+
+
+class OrderInvoiceSerializer(serializers.Serializer):
+    invoiceId = serializers.UUIDField(source="invoice_id")
+    status = serializers.ChoiceField(choices=INVOICE_STATUSES, source="invoice_status")
+    amount = MoneyField(source="invoice_amount")
+    paidAmount = MoneyField(source="invoice_paid_amount")
+    dueAt = serializers.DateTimeField(source="invoice_due_at")
+
+
+class OrderShipmentSerializer(serializers.Serializer):
+    shipmentId = serializers.UUIDField(source="shipment_id")
+    status = serializers.ChoiceField(choices=SHIPMENT_STATUSES, source="shipment_status")
+    carrier = serializers.SerializerMethodField(help_text="null until dispatched.")
+    trackingNumber = serializers.SerializerMethodField(help_text="null until dispatched.")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_carrier(self, detail: OrderDetail) -> str | None:
+        return detail.carrier or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_trackingNumber(self, detail: OrderDetail) -> str | None:
+        return detail.tracking_number or None
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text="The event's global position.")
+    type = serializers.CharField(help_text="The event type, e.g. sales.OrderPlaced.")
+    occurredAt = serializers.DateTimeField(source="occurred_at")
+    actor = serializers.CharField(help_text="Who caused it: customer:7, staff:2, receptor:…")
+    data = serializers.SerializerMethodField(help_text="The event's fields, camelCase.")
+
+    @extend_schema_field(serializers.DictField())
+    def get_data(self, entry: OrderTimelineEntry) -> Any:
+        return camel_keys(entry.data)
+
+
+class OrderDetailSerializer(OrderSummarySerializer):
+    """The summary plus everything the order's page shows. `invoice` and `shipment` are
+    null until invoicing and shipping have reported one."""
+
+    lines = OrderLineSerializer(many=True)
+    shippingAddress = serializers.SerializerMethodField()
+    invoice = serializers.SerializerMethodField()
+    shipment = serializers.SerializerMethodField()
+    timeline = TimelineEntrySerializer(many=True, help_text="Every event, in position order.")
+    version = serializers.IntegerField(help_text="The order's version, also its ETag.")
+
+    @extend_schema_field(AddressSerializer)
+    def get_shippingAddress(self, page: _PageView) -> dict:
+        detail = page.detail
+        return {
+            "name": detail.ship_to_name,
+            "line1": detail.ship_to_line1,
+            "line2": detail.ship_to_line2,
+            "city": detail.ship_to_city,
+            "postalCode": detail.ship_to_postal_code,
+            "country": detail.ship_to_country,
+        }
+
+    @extend_schema_field(OrderInvoiceSerializer(allow_null=True))
+    def get_invoice(self, page: _PageView) -> dict | None:
+        detail = page.detail
+        return OrderInvoiceSerializer(detail).data if detail.invoice_id else None
+
+    @extend_schema_field(OrderShipmentSerializer(allow_null=True))
+    def get_shipment(self, page: _PageView) -> dict | None:
+        detail = page.detail
+        return OrderShipmentSerializer(detail).data if detail.shipment_id else None
+
+
+def detail_data(page: OrderPage) -> dict:
+    """One order's page in its wire shape."""
+    return OrderDetailSerializer(_PageView(page)).data
+
+
+class _PageView:
+    """One order's page as one object: its parts, and the summary's fields."""
+
+    def __init__(self, page: OrderPage) -> None:
+        self.summary, self.detail = page.summary, page.detail
+        self.lines, self.timeline = page.lines, page.timeline
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.summary, name)
+
+
+def camel_keys(value: Any) -> Any:
+    """`{"order_id": …, "shipping_address": {"postal_code": …}}` → orderId, postalCode."""
+    if isinstance(value, dict):
+        return {_camel(key): camel_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [camel_keys(item) for item in value]
+    return value
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)

@@ -1,0 +1,183 @@
+"""Orders over HTTP: customers place, list, read and cancel their own; staff see them all.
+
+An order belongs to the customer it was placed for. To anyone else but staff it is a
+404, whether it exists or not. Reads and the checks a write makes when it is accepted
+(ownership, If-Match) use the order summary, which trails a placement by a moment:
+`?after=<commandId>` waits for it. The domain decides the rest when the command runs
+(an unknown or discontinued product, a cancellation after payment).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from uuid import UUID
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from contexts.sales import queries
+from contexts.sales.domain import CancelOrder, PlaceOrder, RequestedLine
+from contexts.sales.order_serializers import (
+    ORDER_STATUSES,
+    OrderDetailSerializer,
+    OrderSummarySerializer,
+    detail_data,
+)
+from contexts.shared.api import AddressSerializer, address_from
+from contexts.shared.values import MAX_QUANTITY
+from shop import customers
+from shop.api.auth import IsCustomer, is_staff
+from shop.api.pagination import CursorPage, paginate
+from shop.api.preconditions import require_version, with_etag
+from shop.api.serializers import AcceptedSerializer, StrictSerializer, validated
+from shop.api.views import CommandApi, ReadApi
+
+ORDER_BAKERS = ("sales.orders",)
+MAX_ORDER_LINES = 100
+"""Lines per order: far above any real basket, well below the 64 KiB body limit."""
+
+
+def customer_scope(request: Request) -> UUID | None:
+    """Whose orders the caller may see: their own, or everyone's (None) for staff."""
+    return None if is_staff(request.user) else customers.customer_id_for(request.user)
+
+
+class OrderLineInput(StrictSerializer):
+    productId = serializers.UUIDField()
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class OrderPlaceApi(CommandApi):
+    """Place an order for the signed-in customer, priced from the catalog when it runs.
+
+    Each product appears on one line: a product listed twice is 422, so that the limit
+    of 1000 per line is the limit per product.
+    """
+
+    permission_classes = [IsCustomer]
+
+    class Input(StrictSerializer):
+        lines = serializers.ListField(
+            child=OrderLineInput(), min_length=1, max_length=MAX_ORDER_LINES
+        )
+        shippingAddress = AddressSerializer()
+
+        def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            """Errors at `lines.<n>.productId` for every repeat of an earlier product."""
+            seen: set[UUID] = set()
+            errors: list[dict[str, list[str]]] = []
+            for line in lines:
+                repeated = line["productId"] in seen
+                errors.append({"productId": ["Already on an earlier line."]} if repeated else {})
+                seen.add(line["productId"])
+            if any(errors):
+                raise ValidationError(errors)
+            return lines
+
+    class Output(AcceptedSerializer):
+        orderId = serializers.UUIDField(help_text="The order this command places.")
+
+    @extend_schema(request=Input, responses={202: Output}, summary="Place an order")
+    def post(self, request: Request) -> Response:
+        data = validated(self.Input, request.data)
+        order_id = uuid.uuid4()
+        lines = (RequestedLine(line["productId"], line["quantity"]) for line in data["lines"])
+        command = PlaceOrder(
+            order_id=order_id,
+            customer_id=customers.customer_id_for(request.user),
+            lines=tuple(lines),
+            shipping_address=address_from(data["shippingAddress"]),
+            placed_at=timezone.now(),
+        )
+        return self.accept(command, orderId=order_id)
+
+
+class OrderListApi(ReadApi):
+    """Orders, newest first: a customer's own, or every order for staff."""
+
+    permission_classes = [IsAuthenticated]
+    fed_by = ORDER_BAKERS
+    pagination_class = CursorPage
+
+    class Filters(serializers.Serializer):
+        status = serializers.ChoiceField(choices=ORDER_STATUSES, required=False)
+        placedAfter = serializers.DateTimeField(required=False, help_text="Inclusive.")
+        placedBefore = serializers.DateTimeField(required=False, help_text="Exclusive.")
+        customer = serializers.CharField(
+            required=False, help_text="Staff only: a customer id, or a username or email."
+        )
+        search = serializers.CharField(
+            required=False,
+            help_text="Staff only: the start of an order id, part of a product name on the "
+            "order, or part of the customer's username or email.",
+        )
+
+    @extend_schema(
+        parameters=[Filters], responses=OrderSummarySerializer(many=True), summary="Orders"
+    )
+    def get(self, request: Request) -> Response:
+        filters = validated(self.Filters, request.query_params)
+        staff_only = [name for name in ("customer", "search") if name in filters]
+        if staff_only and not is_staff(request.user):
+            raise ValidationError({name: ["Only staff may filter by this."] for name in staff_only})
+        customer = customer_scope(request)
+        if "customer" in filters:
+            customer = customers.exactly(filters["customer"])
+        term = filters.get("search", "").strip()
+        rows = queries.order_summaries(
+            status=filters.get("status"),
+            placed_after=filters.get("placedAfter"),
+            placed_before=filters.get("placedBefore"),
+            customer_id=customer,
+            search=term,
+            search_customers=customers.matching(term) if term else (),
+        )
+        if "customer" in filters and customer is None:
+            rows = rows.none()  # nobody by that name: no orders
+        return paginate(request, self, rows, ("-placed_at", "order_id"), OrderSummarySerializer)
+
+
+class OrderDetailApi(ReadApi):
+    """One order with its lines, invoice, shipment and timeline; its ETag is its version."""
+
+    permission_classes = [IsAuthenticated]
+    fed_by = ORDER_BAKERS
+    etag = True
+
+    @extend_schema(responses=OrderDetailSerializer, summary="One order")
+    def get(self, request: Request, orderId: UUID) -> Response:
+        page = queries.order_page(orderId, customer_id=customer_scope(request))
+        if page is None:
+            raise NotFound("No such order.")
+        return with_etag(Response(detail_data(page)), page.summary.version)
+
+
+class OrderCancelApi(CommandApi):
+    """Cancel an order: its customer until it is paid, staff until it is shipped.
+
+    Both are checked by the domain when the command runs; a refusal shows at the
+    command's Location. An order not in the summary yet is 404, to staff too: whose it
+    is, and its version for If-Match, are read there.
+    """
+
+    permission_classes = [IsAuthenticated]
+    if_match = True
+
+    class Input(StrictSerializer):
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(request=Input, responses={202: AcceptedSerializer}, summary="Cancel an order")
+    def post(self, request: Request, orderId: UUID) -> Response:
+        data = validated(self.Input, request.data)
+        order = queries.order_summary(orderId, customer_id=customer_scope(request))
+        if order is None:
+            raise NotFound("No such order.")
+        require_version(request, order.version)
+        by = "staff" if is_staff(request.user) else "customer"
+        return self.accept(CancelOrder(orderId, data["reason"], by, timezone.now()))
