@@ -118,3 +118,24 @@ def test_a_new_order_keeps_to_the_schema(
     in_this_transaction: None,
 ) -> None:
     call(api_schema, people, reads(invoiced, shipped=False))
+
+
+def test_the_endpoints_are_documented_with_their_headers(
+    api_schema: schemathesis.BaseSchema,
+) -> None:
+    paths = api_schema.raw_schema["paths"]
+    assert set(paths) >= {
+        "/api/order", "/api/order/{orderId}", "/api/order/{orderId}/cancel",
+        "/api/invoices", "/api/invoices/{invoiceId}", "/api/invoices/{invoiceId}/payments",
+        "/api/shipments", "/api/shipments/{shipmentId}",
+        "/api/shipments/{shipmentId}/dispatch", "/api/shipments/{shipmentId}/deliver",
+        "/api/analytics/popular-items", "/api/analytics/vendor-billing",
+    }  # fmt: skip
+    detail = paths["/api/order/{orderId}"]["get"]
+    assert detail["responses"]["200"]["headers"]["ETag"]["required"] is True
+    assert "after" in {p["name"] for p in detail["parameters"]}
+    cancel = paths["/api/order/{orderId}/cancel"]["post"]
+    assert {"If-Match", "Idempotency-Key"} <= {p["name"] for p in cancel["parameters"]}
+    assert {"202", "404", "409", "412", "422"} <= set(cancel["responses"])
+    placed = paths["/api/order"]["post"]["responses"]["202"]["content"]["application/json"]
+    assert placed["schema"] == {"$ref": "#/components/schemas/OrderPlaceOutput"}
