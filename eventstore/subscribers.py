@@ -137,6 +137,13 @@ class SubscriberLock:
 
     def __enter__(self) -> SubscriberLock:
         with connection.cursor() as cursor:
+            # Usually free: one round trip. Otherwise wait, as long as `wait_seconds`.
+            cursor.execute(
+                "SELECT pg_try_advisory_lock(%s, hashtext(%s))", [SUBSCRIBER_LOCK, self.name]
+            )
+            self.held = cursor.fetchone()[0]
+            if self.held:
+                return self
             cursor.execute(f"SET lock_timeout = {self.wait_ms}")
             try:
                 cursor.execute(
@@ -193,6 +200,8 @@ class Runner:
 
     def _read(self, checkpoint: int) -> tuple[list[RecordedEvent], int]:
         head = self.store.head_position()
+        if head <= checkpoint:  # caught up: no need to ask for what cannot be there
+            return [], head
         types = self.subscriber.event_types
         batch = self.store.read_all(
             checkpoint, self.subscriber.batch_size, sorted(types) if types else None, head
