@@ -4,7 +4,9 @@ Run it through `make bench`, which provides DATABASE_URL and REDIS_URL. The suit
 in two databases of its own on that server: `shop_bench` keeps a store of about a million
 events between runs (filling it takes a while, and the events table cannot be emptied),
 and `shop_bench_fresh` is dropped and recreated every run, so the small-store figures
-start from the same state each time.
+start from the same state each time. It runs on `bench.settings` (whatever
+DJANGO_SETTINGS_MODULE says): Shop's settings plus the bench app, with a Celery queue
+and a channel-layer prefix of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import os
 import platform
 import subprocess
 import sys
-from dataclasses import dataclass, fields
 from pathlib import Path
 
 import django
@@ -23,49 +24,18 @@ import psycopg
 
 from bench import databases
 from bench.concurrency import concurrency_figures
-from bench.eventstore import READ_PAGE, append_figure, read_all_figure
+from bench.eventstore import append_figure, autocommit_append_figures, read_all_figure
 from bench.growth import growth_figure, top_up
+from bench.load import LoadSampler
 from bench.report import Figure, RunInfo, markdown_section, text_table, write_section
+from bench.sizes import QUICK, Sizes
 
 LARGE_DB = "shop_bench"
 FRESH_DB = "shop_bench_fresh"
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-
-
-@dataclass(frozen=True)
-class Sizes:
-    """How much work each figure does; `--quick` trades stability for time."""
-
-    single_appends: int = 4000
-    batches: int = 400
-    batch: int = 100
-    read_events: int = 100_000
-    read_rounds: int = 4
-    concurrent_transactions: int = 4000
-    appenders: int = 8
-    growth_samples: int = 2000
-    small_store: int = 10_000
-    large_store: int = 1_000_000
-    rounds: int = 40
-    growth_rounds: int = 20
-    concurrency_rounds: int = 8
-
-    def __str__(self) -> str:
-        return ", ".join(f"{f.name}={getattr(self, f.name):,}" for f in fields(self))
-
-
-QUICK = Sizes(
-    single_appends=400,
-    batches=40,
-    read_events=20_000,
-    read_rounds=2,
-    concurrent_transactions=400,
-    growth_samples=400,
-    large_store=200_000,
-    rounds=8,
-    growth_rounds=6,
-    concurrency_rounds=4,
-)
+SETTINGS = "bench.settings"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "benchmarks.md"
+STACK_LOGS = ROOT / ".run" / "bench-stack"
 
 
 def say(message: str) -> None:
@@ -83,18 +53,18 @@ def main(argv: list[str]) -> int:
         return 2
     sizes = QUICK if args.quick else Sizes()
     setup_django(url)
-    load_before = os.getloadavg()[0]
-    figures, postgres = measure(sizes)
-    load = f"1-minute load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
+    with LoadSampler() as load:
+        figures, postgres = measure(sizes)
     print()
     print(text_table(figures))
+    print(f"\n{load}")
     if not args.no_docs:
         info = RunInfo(
             date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             command=command(argv),
             code=code_version(),
             nproc=databases.nproc(),
-            load=load,
+            load=str(load),
             postgres=postgres,
             software=(
                 f"Python {platform.python_version()}, Django {django.get_version()},"
@@ -102,7 +72,9 @@ def main(argv: list[str]) -> int:
             ),
             sizes=str(sizes),
         )
-        write_section(DOCS, markdown_section(info, figures, notes(sizes)))
+        from bench.notes import notes  # loads the bench app's models: after django.setup()
+
+        write_section(DOCS, markdown_section(info, figures, notes(sizes, LARGE_DB, FRESH_DB)))
         print(f"\nwrote {DOCS}")
     return 0
 
@@ -115,7 +87,7 @@ def setup_django(url: str) -> None:
     databases.ensure_database(url, LARGE_DB)
     databases.ensure_database(url, FRESH_DB, fresh=True)
     os.environ["DATABASE_URL"] = databases.url_for_database(url, FRESH_DB)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS  # the servers it starts inherit it
     django.setup()
 
 
@@ -136,22 +108,56 @@ def measure(sizes: Sizes) -> tuple[list[Figure], str]:
         sizes.growth_samples,
         sizes.growth_rounds,
     )
-    figures = []
     databases.switch_database(FRESH_DB)
+    figures = [*store_figures(sizes), growth, *pipeline_figures(sizes)]
+    return figures, postgres
+
+
+def store_figures(sizes: Sizes) -> list[Figure]:
+    """Issue 2: the event store against raw psycopg."""
+    figures = []
     with databases.raw_connect() as raw:
-        say("append, 1 event per transaction")
+        say("append, 1 event per transaction, in transaction.atomic()")
         figures.append(append_figure(raw, sizes.single_appends, 1, sizes.rounds, goal=0.8))
+        say("append, 1 event per transaction, in autocommit")
+        figures += autocommit_append_figures(raw, sizes.single_appends, sizes.rounds, goal=0.8)
         say(f"append, {sizes.batch} events per transaction")
         figures.append(append_figure(raw, sizes.batches, sizes.batch, sizes.rounds, goal=0.7))
         say(f"read-all, {sizes.read_events:,} events")
         figures.append(read_all_figure(raw, sizes.read_events, sizes.read_rounds))
     say(f"{sizes.appenders} concurrent appenders against 1")
-    figures.extend(
-        concurrency_figures(
-            sizes.concurrent_transactions, sizes.appenders, sizes.concurrency_rounds
-        )
+    figures += concurrency_figures(
+        sizes.concurrent_transactions, sizes.appenders, sizes.concurrency_rounds
     )
-    return [*figures, growth], postgres
+    return figures
+
+
+def pipeline_figures(sizes: Sizes) -> list[Figure]:
+    """Issue 3: the executor, a baker, the live push and rebuilds, in the fresh store
+    (the rebuild in the large one unless `--quick`)."""
+    # Imported once Django is set up: these modules load the bench app's models.
+    from bench.catchup import catch_up_figure
+    from bench.executor import executor_figure
+    from bench.latency import latency_figures
+    from bench.rebuild import rebuild_figures
+
+    say(f"executor on a backlog of {sizes.backlog:,} commands")
+    figures = [executor_figure(sizes.backlog, sizes.backlog_streams, sizes.executor_rounds)]
+    say(f"baker catch-up over {sizes.catch_up_events:,} events")
+    with databases.raw_connect() as raw:
+        figures.append(catch_up_figure(raw, sizes.catch_up_events, sizes.catch_up_rounds))
+    say(f"submit -> websocket latency at {sizes.latency_rate}/s (uvicorn and a Celery worker)")
+    calm, busy = (sizes.calm_rate, sizes.calm_seconds), (sizes.latency_rate, sizes.latency_seconds)
+    figures += latency_figures(calm, busy, STACK_LOGS)
+    if sizes.rebuild_store >= sizes.large_store:
+        databases.switch_database(LARGE_DB)
+    else:
+        with databases.raw_connect() as raw:
+            top_up(raw, sizes.rebuild_store, say)
+    say(f"rebuild of the bench baker in {databases.connection.settings_dict['NAME']}")
+    figures += rebuild_figures(databases.current_url())
+    databases.switch_database(FRESH_DB)
+    return figures
 
 
 def server_settings(raw: psycopg.Connection) -> str:
@@ -195,37 +201,6 @@ def command(argv: list[str]) -> str:
     if os.environ.get("MAKELEVEL"):
         return "make bench" + (f" ARGS='{' '.join(argv)}'" if argv else "")
     return " ".join(["python -m bench", *argv])
-
-
-def notes(sizes: Sizes) -> list[str]:
-    return [
-        "Both sides of every figure run in the same process against the same server, "
-        f"alternating in rounds ({sizes.rounds} for appends, {sizes.growth_rounds} for growth, "
-        f"{sizes.concurrency_rounds} for concurrency, {sizes.read_rounds} reads for read-all), "
-        "so load from anything else on the machine "
-        "falls on both. Every round opens fresh connections and starts with a few untimed "
-        "operations: on a small VM a connection's round trip depends on where its backend "
-        "happens to be scheduled, and one long-lived connection would hand that luck to a "
-        "whole figure.",
-        f"Appends: `store.append` in `transaction.atomic()` on Django's connection "
-        f"({sizes.single_appends:,} single-event and {sizes.batches} {sizes.batch}-event "
-        "transactions) against psycopg INSERT / `executemany` of the same JSON on a plain "
-        "psycopg connection (its defaults: server-side binding, statements prepared after "
-        "five runs) into `bench_raw_event`, created `LIKE eventstore_event INCLUDING ALL` "
-        "(same columns, indexes, identity; no triggers, no append function) and holding the "
-        "same rows. Throughput is events over the time spent in transactions.",
-        "Read-all: `store.iter_all` decoded to `RecordedEvent`s against raw psycopg pages of "
-        f"{READ_PAGE} tuples, {sizes.read_events:,} identical rows each side, read "
-        f"{sizes.read_rounds} times per side after one untimed read each.",
-        f"Concurrency: {sizes.appenders} threads, each with its own connection and stream, "
-        f"sharing {sizes.concurrent_transactions:,} one-event transactions, against one thread "
-        "doing the same total; events/s over wall time, latency per transaction. The raw row "
-        "is context, not a goal: the same load without the store's advisory lock.",
-        f"Growth: p50 of {sizes.growth_samples:,} one-event appends to new streams, alternating "
-        f"between `{LARGE_DB}` (kept between runs, topped up with generated events) and "
-        f"`{FRESH_DB}` (recreated each run).",
-        "Ratios are Shop / baseline; for growth lower is better. No test asserts any of this.",
-    ]
 
 
 if __name__ == "__main__":

@@ -38,6 +38,15 @@ def ensure_database(url: str, name: str, fresh: bool = False) -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
+def current_url() -> str:
+    """DATABASE_URL for the database Django's connection points at now, for child processes.
+
+    The environment's URL names the server (`python -m bench` rewrites it, a test run
+    leaves the application's); the name comes from the live settings.
+    """
+    return url_for_database(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
+
+
 def switch_database(name: str) -> None:
     """Point Django's default connection, in every thread, at database `name`.
 

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from bench.databases import RAW_INSERT, RAW_TABLE, prepare_raw_table, raw_connect
 from bench.events import STREAM_TYPE, Ticked, generate_events, jsonb_row, metadata, raw_row, tick
 from bench.report import Figure, Goal, Measure
-from bench.timing import WARM, Run, Samples, alternate, measure
+from bench.timing import WARM, Run, Samples, alternate, measure, rotate
 from eventstore.codec import encode
 from eventstore.store import Metadata, store
 
@@ -29,11 +29,19 @@ _SELECT_PAGE = (
 READ_PAGE = 1000
 
 
-def shop_appender(batch: int) -> Run:
-    """Append `batch` events per transaction to a new stream, as a worker would."""
+def shop_appender(batch: int, atomic: bool = True) -> Run:
+    """Append `batch` events per transaction to a new stream, as a worker would.
+
+    With `atomic` each append runs in `transaction.atomic()` (BEGIN, the append, COMMIT:
+    three round trips); without, in Django's autocommit, where the append's one
+    statement is its own transaction (one round trip).
+    """
 
     def append(stream: uuid.UUID, meta: Metadata, version: int, events: list[Ticked]) -> None:
-        with transaction.atomic():
+        if atomic:
+            with transaction.atomic():
+                store.append(stream, STREAM_TYPE, events, version, meta)
+        else:
             store.append(stream, STREAM_TYPE, events, version, meta)
 
     def run(transactions: int) -> Samples:
@@ -48,8 +56,9 @@ def shop_appender(batch: int) -> Run:
     return run
 
 
-def raw_appender(batch: int) -> Run:
-    """The same rows by INSERT (one event) or `executemany` (a batch), one transaction each."""
+def raw_appender(batch: int, explicit: bool = True) -> Run:
+    """The same rows by INSERT (one event) or `executemany` (a batch), one transaction each:
+    an explicit one (BEGIN, INSERT, COMMIT), or with `explicit` off, autocommit."""
 
     def run(transactions: int) -> Samples:
         stream, meta = uuid.uuid4(), encode(metadata())
@@ -59,12 +68,18 @@ def raw_appender(batch: int) -> Run:
         ]
         with raw_connect() as raw, raw.cursor() as cursor:
 
+            def write(rows: list[tuple]) -> None:
+                if batch == 1:
+                    cursor.execute(RAW_INSERT, jsonb_row(rows[0]))
+                else:
+                    cursor.executemany(RAW_INSERT, [jsonb_row(row) for row in rows])
+
             def insert(rows: list[tuple]) -> None:
-                with raw.transaction():
-                    if batch == 1:
-                        cursor.execute(RAW_INSERT, jsonb_row(rows[0]))
-                    else:
-                        cursor.executemany(RAW_INSERT, [jsonb_row(row) for row in rows])
+                if explicit:
+                    with raw.transaction():
+                        write(rows)
+                else:
+                    write(rows)
 
             return measure([partial(insert, rows) for rows in work], batch)
 
@@ -74,18 +89,39 @@ def raw_appender(batch: int) -> Run:
 def append_figure(
     raw: psycopg.Connection, transactions: int, batch: int, rounds: int, goal: float
 ) -> Figure:
-    """`transactions` appends of `batch` events each side, alternating in `rounds`."""
+    """`transactions` appends of `batch` events each side, alternating in `rounds`; the
+    store in `transaction.atomic()` against BEGIN, INSERT / `executemany`, COMMIT."""
     prepare_raw_table(raw)
     ours, theirs = alternate(rounds, transactions, shop_appender(batch), raw_appender(batch))
     plural = "event" if batch == 1 else "events"
     how = "INSERT" if batch == 1 else f"executemany of {batch}"
+    atomic = ": store.append in transaction.atomic()" if batch == 1 else ""
     return Figure(
-        f"append, {batch} {plural} per transaction",
+        f"append, {batch} {plural} per transaction{atomic}",
         throughput(ours),
-        f"psycopg {how} per transaction",
+        f"psycopg {how} + commit per transaction",
         throughput(theirs),
         Goal(at_least=goal),
     )
+
+
+def autocommit_append_figures(
+    raw: psycopg.Connection, transactions: int, rounds: int, goal: float
+) -> list[Figure]:
+    """One-event appends in Django's autocommit, each its own transaction in one round
+    trip: against the same raw baseline as the atomic figure (BEGIN, INSERT, COMMIT),
+    which the goal is judged on, and against a raw INSERT in autocommit (one round trip
+    too), for context."""
+    prepare_raw_table(raw)
+    sides = [shop_appender(1, atomic=False), raw_appender(1), raw_appender(1, explicit=False)]
+    ours, explicit, autocommit = rotate(rounds, transactions, sides)
+    name = "append, 1 event per transaction: store.append in autocommit"
+    return [
+        Figure(name, throughput(ours), "psycopg INSERT + commit per transaction",
+               throughput(explicit), Goal(at_least=goal)),
+        Figure(f"{name} (context: same round trips)", throughput(ours),
+               "psycopg INSERT in autocommit", throughput(autocommit)),
+    ]  # fmt: skip
 
 
 def throughput(samples: Samples) -> Measure:

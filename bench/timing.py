@@ -76,13 +76,18 @@ def alternate(
     `warmup` operations per side run first and are thrown away: they pay for connecting,
     psycopg's statement preparation and a cold buffer cache, which no later round pays.
     """
-    if warmup:
-        first(warmup)
-        second(warmup)
-    totals = (Samples(), Samples())
+    ours, theirs = rotate(rounds, operations, [first, second], warmup)
+    return ours, theirs
+
+
+def rotate(rounds: int, operations: int, sides: list[Run], warmup: int = 0) -> list[Samples]:
+    """`alternate` for any number of sides: each round starts one side later."""
+    for run in sides if warmup else []:
+        run(warmup)
+    totals = [Samples() for _ in sides]
     per_round = max(1, operations // rounds)
     for number in range(rounds):
-        order = [(0, first), (1, second)] if number % 2 == 0 else [(1, second), (0, first)]
-        for index, run in order:
-            totals[index].add(run(per_round))
+        turn = number % len(sides)
+        for index in [*range(turn, len(sides)), *range(turn)]:
+            totals[index].add(sides[index](per_round))
     return totals

@@ -1,4 +1,5 @@
-"""Settings for the test suite: Shop's own, plus the test-only pipeline context.
+"""Settings for the test suite: Shop's own, plus the test-only pipeline context and the
+benchmark suite's app (its baker's table, for tests/bench).
 
 Celery's queue and the channel layer's prefix are named after the test database, so two
 suites sharing one Redis never hand each other work.
@@ -9,7 +10,7 @@ import os
 from shop.settings import *  # noqa: F403
 from shop.settings import CHANNEL_LAYERS, DATABASES, INSTALLED_APPS
 
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.pipeline"]
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.pipeline", "bench"]
 
 _suite = os.environ.get("SHOP_TEST_DATABASE") or f"test_{DATABASES['default']['NAME']}"
 if DATABASES["default"]["NAME"].startswith("test_"):  # a worker started by the suite

@@ -6,6 +6,7 @@ to assert. These tests only prove that each figure comes back whole and measured
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,11 +14,26 @@ import psycopg
 import pytest
 from django.db import connection
 
+from bench.catchup import catch_up_figure
 from bench.concurrency import concurrency_figures
-from bench.databases import count_events, raw_connect
-from bench.eventstore import append_figure, read_all_figure
+from bench.databases import count_events, current_url, raw_connect
+from bench.events import generate_events
+from bench.eventstore import append_figure, autocommit_append_figures, read_all_figure
+from bench.executor import executor_figure
 from bench.growth import growth_figure, top_up
-from bench.report import END, START, Figure, RunInfo, markdown_section, text_table, write_section
+from bench.latency import latency_figures
+from bench.rebuild import rebuild_figures
+from bench.report import (
+    END,
+    START,
+    Figure,
+    Limit,
+    Measure,
+    RunInfo,
+    markdown_section,
+    text_table,
+    write_section,
+)
 
 
 @pytest.fixture
@@ -40,6 +56,13 @@ def assert_measured(figure: Figure) -> None:
     assert figure.result in {"PASS", "SHORT", "reported"}
 
 
+def assert_judged(figure: Figure) -> None:
+    """A figure with a goal of its own (no ratio to meet): measured and given a verdict."""
+    assert figure.name and figure.ours.value > 0 and figure.ours.unit
+    assert figure.limits and all(limit.value > 0 for limit in figure.limits)
+    assert figure.result in {"PASS", "SHORT"}
+
+
 def test_append_figures_measure_both_sides(raw: psycopg.Connection) -> None:
     single = append_figure(raw, transactions=6, batch=1, rounds=2, goal=0.8)
     batched = append_figure(raw, transactions=4, batch=5, rounds=2, goal=0.7)
@@ -47,8 +70,18 @@ def test_append_figures_measure_both_sides(raw: psycopg.Connection) -> None:
     for figure in (single, batched):
         assert_measured(figure)
         assert figure.ours.unit == "events/s"
-    assert single.name == "append, 1 event per transaction"
+    assert single.name == "append, 1 event per transaction: store.append in transaction.atomic()"
     assert batched.name == "append, 5 events per transaction"
+
+
+def test_autocommit_appends_are_judged_against_both_raw_inserts(raw: psycopg.Connection) -> None:
+    judged, context = autocommit_append_figures(raw, transactions=6, rounds=3, goal=0.8)
+
+    for figure in (judged, context):
+        assert_measured(figure)
+    assert judged.goal is not None and judged.baseline_name.startswith("psycopg INSERT + commit")
+    assert context.goal is None and context.baseline_name == "psycopg INSERT in autocommit"
+    assert judged.ours == context.ours
 
 
 def test_read_all_figure_reads_what_it_wrote(raw: psycopg.Connection) -> None:
@@ -83,6 +116,72 @@ def test_growth_figure_tops_up_and_compares_latencies(raw: psycopg.Connection) -
     assert progress
     assert_measured(figure)
     assert figure.ours.unit == "ms p50"
+
+
+def test_executor_figure_executes_the_backlog_beside_batch_appends(bench_db: None) -> None:
+    figure = executor_figure(commands=30, streams=4, rounds=2)
+
+    assert_judged(figure)
+    assert figure.ours.unit == "commands/s"
+    assert figure.baseline is not None and figure.baseline.value > 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM eventstore_command WHERE service_name = 'bench'"
+            " AND status <> 'done'"
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_catch_up_figure_bakes_every_event_beside_reading_them(raw: psycopg.Connection) -> None:
+    figure = catch_up_figure(raw, events=30, rounds=2)
+
+    assert_judged(figure)
+    assert figure.baseline is not None and figure.baseline.unit == "events/s"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM bench_tick")
+        assert cursor.fetchone()[0] == 30
+
+
+def test_rebuild_figures_time_the_replay_and_its_memory(raw: psycopg.Connection) -> None:
+    generate_events(raw, streams=200, stream_size=10)  # several batches: two halves to compare
+
+    timing, memory = rebuild_figures(current_url())
+
+    for figure in (timing, memory):
+        assert_judged(figure)
+        assert figure.baseline is None and figure.ratio is None
+    assert timing.ours.unit == "s" and memory.ours.unit == "MB"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM bench_tick")
+        ticks = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM eventstore_event WHERE type = 'bench.Ticked'")
+        assert ticks == cursor.fetchone()[0]
+
+
+@pytest.mark.integration
+def test_latency_figures_time_orders_through_the_real_stack(bench_db: None, tmp_path: Path) -> None:
+    calm, busy = latency_figures((10, 0.3), (20, 0.5), tmp_path, warm=2)
+
+    for figure in (calm, busy):
+        assert figure.ours.unit == "ms p50" and 0 < figure.ours.value < math.inf
+        assert "arrived" in figure.ours.detail and figure.baseline is None
+    assert "3/3 arrived" in calm.ours.detail and "10/10 arrived" in busy.ours.detail
+    assert calm.result == "reported"
+    assert busy.result in {"PASS", "SHORT"} and len(busy.limits) == 2
+
+
+def test_a_figure_without_a_baseline_is_judged_on_its_limits() -> None:
+    def p50(ms: float) -> Figure:
+        limit = Limit("p50", ms, 25, "ms", at_most=True)
+        return Figure("x", Measure(ms, "ms p50"), "none", None, limits=(limit,))
+
+    fast, slow = p50(10), p50(30)
+
+    assert fast.result == "PASS" and slow.result == "SHORT"
+    assert fast.ratio is None and fast.goal_text == "p50 <= 25 ms"
+    assert "| x | 10 ms p50 | none | - | p50 <= 25 ms | PASS |" in markdown_section(
+        RunInfo("today", "cmd", "code", 2, "load", "pg", "py", "tiny"), [fast], []
+    )
 
 
 def test_the_docs_section_is_replaced_not_repeated(raw: psycopg.Connection, tmp_path: Path) -> None:

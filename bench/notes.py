@@ -1,0 +1,92 @@
+"""How each figure is taken, as the docs section lists it under the table."""
+
+from __future__ import annotations
+
+from bench.eventstore import READ_PAGE
+from bench.executor import BATCH_SIZE
+from bench.latency import WARM_ORDERS, WARM_RATE
+from bench.rebuild import LINEAR, MARKS
+from bench.sizes import Sizes
+from bench.stack import WORKER_CONCURRENCY
+
+
+def notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:
+    return [*store_notes(sizes, large_db, fresh_db), *pipeline_notes(sizes, large_db)]
+
+
+def store_notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:
+    return [
+        "Both sides of every figure run in the same process against the same server, "
+        f"alternating in rounds ({sizes.rounds} for appends, {sizes.growth_rounds} for growth, "
+        f"{sizes.concurrency_rounds} for concurrency, {sizes.read_rounds} reads for read-all), "
+        "so load from anything else on the machine "
+        "falls on both. Every round opens fresh connections and starts with a few untimed "
+        "operations: on a small VM a connection's round trip depends on where its backend "
+        "happens to be scheduled, and one long-lived connection would hand that luck to a "
+        "whole figure.",
+        f"Appends: `store.append` on Django's connection ({sizes.single_appends:,} single-event "
+        f"and {sizes.batches} {sizes.batch}-event transactions) against psycopg INSERT / "
+        "`executemany` of the same JSON on a plain psycopg connection (its defaults: "
+        "server-side binding, statements prepared after five runs) into `bench_raw_event`, "
+        "created `LIKE eventstore_event INCLUDING ALL` (same columns, indexes, identity; no "
+        "triggers, no append function) and holding the same rows. Throughput is events over "
+        "the time spent in transactions.",
+        "One event per transaction is shown two ways, both against the same baseline (BEGIN, "
+        "INSERT, COMMIT: three round trips). In `transaction.atomic()` the store also takes "
+        "three (BEGIN, `SELECT eventstore_append(...)`, COMMIT); in Django's autocommit the "
+        "append's one statement is its own transaction, one round trip. The issue's goal "
+        "(1 event per transaction, >= 0.8x) is judged on the autocommit row: that is how a "
+        "caller appends one event in a transaction of its own through the store's API. The "
+        "atomic row, the cost when the append shares a caller's transaction, is kept beside "
+        "it, and a context row compares autocommit with a raw INSERT in autocommit, one round "
+        "trip each side (the three sides rotate round by round).",
+        "Read-all: `store.iter_all` decoded to `RecordedEvent`s against raw psycopg pages of "
+        f"{READ_PAGE} tuples, {sizes.read_events:,} identical rows each side, read "
+        f"{sizes.read_rounds} times per side after one untimed read each.",
+        f"Concurrency: {sizes.appenders} threads, each with its own connection and stream, "
+        f"sharing {sizes.concurrent_transactions:,} one-event transactions, against one thread "
+        "doing the same total; events/s over wall time, latency per transaction. The raw row "
+        "is context, not a goal: the same load without the store's advisory lock.",
+        f"Growth: p50 of {sizes.growth_samples:,} one-event appends to new streams, alternating "
+        f"between `{large_db}` (kept between runs, topped up with generated events) and "
+        f"`{fresh_db}` (recreated each run).",
+        "Ratios are Shop / baseline; for growth lower is better. No test asserts any of this.",
+    ]
+
+
+def pipeline_notes(sizes: Sizes, large_db: str) -> list[str]:
+    rebuild_in = f"`{large_db}`" if sizes.rebuild_store >= sizes.large_store else "the fresh store"
+    return [
+        f"Executor: {sizes.executor_rounds} rounds of a backlog of {sizes.backlog:,} pending "
+        f"`bench.Bump` commands (a bench-only counter aggregate) dealt round-robin over "
+        f"{sizes.backlog_streams} new streams, inserted in one statement, then one "
+        "`Executor().run()` in the benchmark process until nothing is ready; commands/s over "
+        "that run. Baseline, alternating with it: the same number of events by "
+        f"`store.append_many` in the executor's batch shape ({BATCH_SIZE} one-event appends "
+        "over 100 streams per transaction). Goal: >= 3,000 commands/s.",
+        "Baker catch-up: `Runner(TickBaker()).catch_up()` from a checkpoint just before "
+        f"{sizes.catch_up_events:,} freshly generated ticks, {sizes.catch_up_rounds} times "
+        "(table emptied and checkpoint reset each time). The bench baker writes one row per "
+        "event into `bench_tick` with one INSERT ... SELECT FROM unnest(...) per batch of 500. "
+        "Baseline: `store.iter_all` decoding the same events. Goal: >= 20,000 events/s.",
+        "Latency: uvicorn (`shop.asgi:application`) and one `celery -A shop worker "
+        f"--concurrency {WORKER_CONCURRENCY}` started as subprocesses on the fresh store, with "
+        "the bench settings' own Celery queue and channel-layer prefix; a staff client "
+        "(`websockets`, `Authorization: Token`, the site's Origin) on `/ws/order-events`. "
+        "The benchmark process submits `sales.PlaceOrder` with `eventstore.inbox.submit` "
+        "on a fixed schedule; latency is from just before `submit` to the arrival of that "
+        "order's `sales.OrderPlaced` message, one monotonic clock; a lost message counts as "
+        "infinitely late. The whole ordering process runs behind it (each order also issues "
+        f"an invoice and moves to invoiced). {WARM_ORDERS} untimed orders at {WARM_RATE}/s warm "
+        "the stack, "
+        f"then {sizes.calm_rate}/s for {sizes.calm_seconds} s (context: nothing queues) and "
+        f"{sizes.latency_rate}/s for {sizes.latency_seconds} s (the goal: p50 <= 25 ms, "
+        "p99 <= 100 ms). No Celery beat runs, so no sweeper either.",
+        f"Rebuild: `eventstore.rebuild.rebuild(TickBaker())` over every tick in {rebuild_in}, "
+        "in a child process (`python -m bench.rebuild_child`), replay and swap included. "
+        f"Times are read when the replay passes {', '.join(f'{m:.0%}' for m in MARKS)} of "
+        f"the ticks; linear means the second half replays at >= {LINEAR}x the events/s of "
+        "the first. Peak RSS is the larger of the child's own high-water mark (VmHWM: its "
+        "`ru_maxrss` would include the parent's RSS at fork) and psutil samples every 50 ms "
+        "from the parent; goal <= 200 MB.",
+    ]

@@ -1,0 +1,60 @@
+"""How much work each figure does: the full run, and `--quick`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much work each figure does; `--quick` trades stability for time."""
+
+    single_appends: int = 4000
+    batches: int = 400
+    batch: int = 100
+    read_events: int = 100_000
+    read_rounds: int = 4
+    concurrent_transactions: int = 4000
+    appenders: int = 8
+    growth_samples: int = 2000
+    small_store: int = 10_000
+    large_store: int = 1_000_000
+    rounds: int = 40
+    growth_rounds: int = 20
+    concurrency_rounds: int = 8
+    backlog: int = 20_000
+    backlog_streams: int = 200
+    executor_rounds: int = 3
+    catch_up_events: int = 100_000
+    catch_up_rounds: int = 4
+    latency_rate: int = 100
+    latency_seconds: int = 20
+    calm_rate: int = 5
+    calm_seconds: int = 10
+    rebuild_store: int = 1_000_000
+    """Rebuild over `shop_bench` when this reaches `large_store`, else over the fresh
+    store topped up to this many events (so `--quick` never replays a million)."""
+
+    def __str__(self) -> str:
+        return ", ".join(f"{f.name}={getattr(self, f.name):,}" for f in fields(self))
+
+
+QUICK = Sizes(
+    single_appends=400,
+    batches=40,
+    read_events=20_000,
+    read_rounds=2,
+    concurrent_transactions=400,
+    growth_samples=400,
+    large_store=200_000,
+    rounds=8,
+    growth_rounds=6,
+    concurrency_rounds=4,
+    backlog=2_000,
+    executor_rounds=1,
+    catch_up_events=20_000,
+    catch_up_rounds=2,
+    latency_seconds=3,
+    calm_seconds=2,
+    rebuild_store=40_000,
+)

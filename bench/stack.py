@@ -1,0 +1,121 @@
+"""The live stack for the latency figure: the ASGI server and one Celery worker, as
+`make run` starts them, against the benchmark's database and the dev Redis.
+
+Both children inherit DJANGO_SETTINGS_MODULE, so in `python -m bench` they use the bench
+settings (a Celery queue and a channel-layer prefix of the benchmark's own) and in the
+test suite the suite's. Each starts in a session of its own and is stopped with its
+whole process group (the worker's pool children too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+from django.conf import settings
+
+from bench.databases import current_url
+from shop.devstack.services import die_with_parent, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WORKER_CONCURRENCY = 2  # what `make run` passes
+STARTUP_SECONDS = 60
+STOP_SECONDS = 15
+
+
+@dataclass
+class Stack:
+    port: int
+    log_dir: Path
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
+            for log in sorted(self.log_dir.glob("*.log"))
+        )
+
+    def check_running(self) -> None:
+        for process in self.processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"{process.args[0]} exited early:\n{self.logs()}")
+
+
+def purge_wakeups() -> None:
+    """Drop wake-ups queued for this settings' Celery queue, and their coalescing flags:
+    a flag whose message is gone would hold back new wake-ups for seconds."""
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete(queue, *client.keys(f"{queue}:wake:*"))
+
+
+def _spawn(args: list[str], log: Path) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": current_url(), "PYTHONUNBUFFERED": "1"}
+    with log.open("ab") as sink:
+        return subprocess.Popen(
+            args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=sink,
+            stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_parent,
+        )  # fmt: skip
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (OSError, urllib.error.HTTPError):
+        return False
+
+
+@contextlib.contextmanager
+def running_stack(log_dir: Path) -> Iterator[Stack]:
+    """uvicorn on a free port and `celery worker`, up until the block ends.
+
+    Ready once /api/health answers 200; the worker proves itself when the caller's first
+    commands execute.
+    """
+    log_dir.mkdir(parents=True, exist_ok=True)
+    stack = Stack(free_port(), log_dir)
+    uvicorn = [str(BIN / "uvicorn"), "shop.asgi:application", "--host", "127.0.0.1",
+               "--port", str(stack.port), "--no-access-log"]  # fmt: skip
+    worker = [str(BIN / "celery"), "-A", "shop", "worker", "--loglevel", "INFO", "--concurrency",
+              str(WORKER_CONCURRENCY), "--without-gossip", "--without-mingle"]  # fmt: skip
+    try:
+        stack.processes.append(_spawn(uvicorn, log_dir / "uvicorn.log"))
+        stack.processes.append(_spawn(worker, log_dir / "worker.log"))
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not _healthy(f"{stack.origin}/api/health"):
+            stack.check_running()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the ASGI server never became healthy:\n{stack.logs()}")
+            time.sleep(0.2)
+        yield stack
+    finally:
+        for process in stack.processes:
+            _stop(process)
