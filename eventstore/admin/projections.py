@@ -109,7 +109,12 @@ class ProjectionAdmin(ReadOnlyAdmin):
             return back
         if request.method != "POST":
             return back
-        if jobs.start(kind, name):
+        try:
+            started = jobs.start(kind, name)
+        except Exception as error:  # the broker is down: say so rather than fail the page
+            messages.error(request, f"The {kind} of {name} could not be queued: {error}")
+            return back
+        if started:
             messages.info(request, f"{kind.capitalize()} of {name} started; progress shows below.")
         else:
             messages.warning(request, f"{name} already has a rebuild or verify under way.")
