@@ -21,19 +21,23 @@ import math
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from bench.report import Figure, Limit, Measure
 from bench.stack import Stack, purge_wakeups, running_stack
 from bench.timing import Samples
 from contexts.sales import domain as sales
+from contexts.sales.models import OrderFeedEntry
 from contexts.shared.values import Address
 from eventstore.inbox import submit
 
@@ -45,41 +49,66 @@ PRODUCTS = 5
 WARM_ORDERS = 10
 WARM_RATE = 20  # orders/s: enough to open every connection and fill every cache
 ARRIVAL_SECONDS = 30  # after the last submit, how long to wait for stragglers
+RECONNECT_ATTEMPTS = 5  # in a row, before the client gives up
 EXECUTE_SECONDS = 60
 
 
 class FeedClient(threading.Thread):
-    """A staff client of /ws/order-events: notes when each order's placement arrives."""
+    """A staff client of /ws/order-events: notes when each order's placement arrives.
 
-    def __init__(self, stack: Stack, token: str) -> None:
+    Like the site's own live page, it resumes: every connection asks for the messages
+    after the last position it saw (the feed's head when it starts), so a dropped
+    socket delays messages and never loses one. Reconnections are counted: each delays
+    whatever arrives meanwhile, and the figure says how many there were.
+    """
+
+    def __init__(self, stack: Stack, token: str, after: int) -> None:
         super().__init__(name="bench-feed", daemon=True)
         self.url = f"ws://127.0.0.1:{stack.port}/ws/order-events"
         self.origin = stack.origin
         self.token = token
+        self.position = after
         self.arrived: dict[str, float] = {}
         self.connected = threading.Event()
         self.stopping = threading.Event()
+        self.reconnections = 0
         self.error: BaseException | None = None
 
     def run(self) -> None:
-        try:
-            with connect(
-                self.url, origin=self.origin, proxy=None,
-                additional_headers={"Authorization": f"Token {self.token}"},
-            ) as socket:  # fmt: skip
+        failures = 0
+        while not self.stopping.is_set():
+            try:
+                self._listen()
+                failures = 0
+            except ConnectionClosed as closed:
+                self.reconnections += 1
+                failures += 1
+                if failures >= RECONNECT_ATTEMPTS:  # it is not coming back
+                    self.error = closed
+                    return
+            except BaseException as error:  # reported by `wait_for` in the measuring thread
+                self.error = error
                 self.connected.set()
-                while not self.stopping.is_set():
-                    try:
-                        frame = socket.recv(timeout=0.2)
-                    except TimeoutError:
-                        continue
-                    at = time.perf_counter()
-                    message = json.loads(frame)
-                    if message.get("event") == PLACED:
-                        self.arrived.setdefault(message["orderId"], at)
-        except BaseException as error:  # reported by `wait_for` in the measuring thread
-            self.error = error
+                return
+
+    def _listen(self) -> None:
+        with connect(
+            f"{self.url}?after={self.position}", origin=self.origin, proxy=None,
+            additional_headers={"Authorization": f"Token {self.token}"},
+        ) as socket:  # fmt: skip
             self.connected.set()
+            while not self.stopping.is_set():
+                try:
+                    frame = socket.recv(timeout=0.2)
+                except TimeoutError:
+                    continue
+                at = time.perf_counter()
+                message = json.loads(frame)
+                if message.get("type") != "order.event":
+                    continue  # a heartbeat
+                self.position = max(self.position, message["position"])
+                if message["event"] == PLACED:
+                    self.arrived.setdefault(message["orderId"], at)
 
     def wait_for(self, order_ids: list[str], timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -87,6 +116,11 @@ class FeedClient(threading.Thread):
             if self.error:
                 raise RuntimeError("the feed client failed") from self.error
             time.sleep(0.05)
+
+
+def feed_head() -> int:
+    """The last position the order feed has baked: where a new client resumes from."""
+    return OrderFeedEntry.objects.aggregate(head=Max("position"))["head"] or 0
 
 
 def staff_token() -> str:
@@ -138,16 +172,28 @@ def place_orders(products: list[uuid.UUID], count: int, rate: float) -> dict[str
     return submitted
 
 
+@dataclass(frozen=True)
+class Timed:
+    """One timed run: each order's latency (inf if lost), the submit rate it achieved,
+    and how often the feed client had to reconnect meanwhile."""
+
+    samples: Samples
+    achieved: float
+    reconnections: int
+
+
 def timed_orders(
     client: FeedClient, products: list[uuid.UUID], rate: float, seconds: float
-) -> tuple[Samples, float]:
-    """Place `rate` x `seconds` orders on schedule; their latencies and the rate achieved."""
+) -> Timed:
+    """Place `rate` x `seconds` orders on schedule and wait for their messages."""
     count = max(1, round(rate * seconds))
+    reconnections = client.reconnections
     submitted = place_orders(products, count, rate)
     span = max(submitted.values()) - min(submitted.values())
     client.wait_for(list(submitted), ARRIVAL_SECONDS)
     latencies = [client.arrived.get(order, math.inf) - at for order, at in submitted.items()]
-    return Samples(latencies, count), count / span if span else rate
+    achieved = count / span if span else rate
+    return Timed(Samples(latencies, count), achieved, client.reconnections - reconnections)
 
 
 def latency_figures(
@@ -159,38 +205,42 @@ def latency_figures(
     purge_wakeups()
     with running_stack(log_dir) as stack:
         products = create_products(stack)
-        client = FeedClient(stack, staff_token())
+        client = FeedClient(stack, staff_token(), feed_head())
         client.start()
         client.connected.wait(30)
         try:
             warmed = place_orders(products, warm, WARM_RATE)
             client.wait_for(list(warmed), ARRIVAL_SECONDS)
-            calm_samples, calm_achieved = timed_orders(client, products, *calm)
-            busy_samples, busy_achieved = timed_orders(client, products, *busy)
+            calm_run = timed_orders(client, products, *calm)
+            busy_run = timed_orders(client, products, *busy)
         finally:
             client.stopping.set()
             client.join(5)
     return [
-        figure(calm_samples, calm[0], calm_achieved, goal=False),
-        figure(busy_samples, busy[0], busy_achieved, goal=True),
+        figure(calm_run, calm[0], goal=False),
+        figure(busy_run, busy[0], goal=True),
     ]
 
 
-def figure(samples: Samples, rate: float, achieved: float, goal: bool) -> Figure:
+def figure(run: Timed, rate: float, goal: bool) -> Figure:
+    samples = run.samples
     p50, p99 = samples.percentile(50) * 1000, samples.percentile(99) * 1000
     arrived = sum(1 for latency in samples.latencies if latency != math.inf)
     worst = max(samples.latencies) * 1000
     limits = (Limit("p50", p50, P50_MS, "ms", at_most=True),
               Limit("p99", p99, P99_MS, "ms", at_most=True))  # fmt: skip
+    missing = samples.events - arrived
+    worst_text = f"max {worst:.1f} ms" if not missing else f"{missing} not there yet"
+    detail = (
+        f"p99 {p99:.1f} ms, {worst_text}; {arrived}/{samples.events} arrived within"
+        f" {ARRIVAL_SECONDS} s of the last submit; {run.achieved:.0f} submits/s"
+    )
+    if run.reconnections:
+        detail += f"; the socket dropped and resumed {run.reconnections} times"
     return Figure(
         f"submit -> websocket message latency at {rate:g} commands/s"
         + ("" if goal else " (context: nothing queues)"),
-        Measure(
-            p50,
-            "ms p50",
-            f"p99 {p99:.1f} ms, max {worst:.1f} ms; {arrived}/{samples.events} arrived;"
-            f" {achieved:.0f} submits/s",
-        ),
+        Measure(p50, "ms p50", detail),
         "none",
         None,
         limits=limits if goal else (),

@@ -166,6 +166,7 @@ def test_latency_figures_time_orders_through_the_real_stack(bench_db: None, tmp_
         assert figure.ours.unit == "ms p50" and 0 < figure.ours.value < math.inf
         assert "arrived" in figure.ours.detail and figure.baseline is None
     assert "3/3 arrived" in calm.ours.detail and "10/10 arrived" in busy.ours.detail
+    assert "not there yet" not in busy.ours.detail
     assert calm.result == "reported"
     assert busy.result in {"PASS", "SHORT"} and len(busy.limits) == 2
 
