@@ -36,6 +36,7 @@ SETTINGS = "bench.settings"
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
 STACK_LOGS = ROOT / ".run" / "bench-stack"
+API_LOGS = ROOT / ".run" / "bench-api"
 
 
 def say(message: str) -> None:
@@ -109,7 +110,7 @@ def measure(sizes: Sizes) -> tuple[list[Figure], str]:
         sizes.growth_rounds,
     )
     databases.switch_database(FRESH_DB)
-    figures = [*store_figures(sizes), growth, *pipeline_figures(sizes)]
+    figures = [*store_figures(sizes), growth, *pipeline_figures(sizes), *api_figures(sizes)]
     return figures, postgres
 
 
@@ -158,6 +159,14 @@ def pipeline_figures(sizes: Sizes) -> list[Figure]:
     figures += rebuild_figures(databases.current_url())
     databases.switch_database(FRESH_DB)
     return figures
+
+
+def api_figures(sizes: Sizes) -> list[Figure]:
+    """Issue 5: the REST API through one uvicorn process, beside a bare ASGI app."""
+    from bench.api import CONNECTIONS, api_figures  # loads Django models: after setup
+
+    say(f"POST and GET /api/order through one uvicorn process, {CONNECTIONS} connections")
+    return api_figures(sizes.api_rounds, sizes.api_seconds, sizes.api_rate_seconds, API_LOGS)
 
 
 def server_settings(raw: psycopg.Connection) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench.api import api_notes
 from bench.eventstore import READ_PAGE
 from bench.executor import BATCH_SIZE
 from bench.latency import WARM_ORDERS, WARM_RATE
@@ -11,7 +12,8 @@ from bench.stack import WORKER_CONCURRENCY
 
 
 def notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:
-    return [*store_notes(sizes, large_db, fresh_db), *pipeline_notes(sizes, large_db)]
+    api = api_notes(sizes.api_rounds, sizes.api_seconds, sizes.api_rate_seconds)
+    return [*store_notes(sizes, large_db, fresh_db), *pipeline_notes(sizes, large_db), *api]
 
 
 def store_notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:

@@ -35,6 +35,12 @@ class Sizes:
     """Rebuild over `shop_bench` when this reaches `large_store`, else over the fresh
     store topped up to this many events (so `--quick` never replays a million)."""
 
+    api_rounds: int = 6
+    api_seconds: int = 3
+    """Per side per round, for each API throughput figure."""
+    api_rate_seconds: int = 20
+    """Per side, for the API latency figure at its steady rate."""
+
     def __str__(self) -> str:
         return ", ".join(f"{f.name}={getattr(self, f.name):,}" for f in fields(self))
 
@@ -57,4 +63,7 @@ QUICK = Sizes(
     latency_seconds=3,
     calm_seconds=2,
     rebuild_store=40_000,
+    api_rounds=2,
+    api_seconds=1,
+    api_rate_seconds=4,
 )

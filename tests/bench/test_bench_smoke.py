@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from bench.api import api_figures
 from bench.catchup import catch_up_figure
 from bench.concurrency import concurrency_figures
 from bench.databases import count_events, current_url, raw_connect
@@ -169,6 +170,22 @@ def test_latency_figures_time_orders_through_the_real_stack(bench_db: None, tmp_
     assert "not there yet" not in busy.ours.detail
     assert calm.result == "reported"
     assert busy.result in {"PASS", "SHORT"} and len(busy.limits) == 2
+
+
+@pytest.mark.integration
+def test_api_figures_drive_shop_and_the_bare_app(bench_db: None, tmp_path: Path) -> None:
+    post, steady, get = api_figures(rounds=2, seconds=0.2, rate_seconds=0.2, log_dir=tmp_path)
+
+    for figure in (post, get):
+        assert_measured(figure)
+        assert figure.ours.unit == "req/s" and "all 2xx" in figure.ours.detail
+        assert "all 2xx" in figure.baseline.detail
+    assert steady.ours.unit == "ms p99" and "all 2xx" in steady.ours.detail
+    assert post.result in {"PASS", "SHORT"} and steady.result in {"PASS", "SHORT"}
+    assert get.result in {"PASS", "SHORT"} and len(get.limits) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM eventstore_command WHERE operation = 'PlaceOrder'")
+        assert cursor.fetchone()[0] > 1  # the seeded order, then the POSTs'
 
 
 def test_a_figure_without_a_baseline_is_judged_on_its_limits() -> None:
