@@ -94,6 +94,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "shop",
+        # Under ASGI each request gets its own cache object: share one pool per process.
+        "OPTIONS": {"pool_class": "shop.api.redis_pool.SharedConnectionPool"},
     }
 }
 CHANNEL_LAYERS = {
