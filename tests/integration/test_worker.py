@@ -10,7 +10,7 @@ import uuid
 from collections import Counter
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from eventstore.inbox import submit
 from eventstore.models import Command
@@ -116,9 +116,10 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(celery_processes) -
             for _ in range(count)
         ]
 
-    ids = deposits(1000)
-    stall = submit(domain.Stall(accounts[0], 3.0), actor="ivy").command_id  # holds its batch open
-    ids += deposits(1000)
+    with transaction.atomic():  # all visible at once: the stall lands inside a full batch
+        ids = deposits(1000)
+        stall = submit(domain.Stall(accounts[0], 8.0), actor="ivy").command_id
+        ids += deposits(1000)
     done = wait_until_stuck(ids)
 
     worker.kill()  # inside the stalled batch: its other commands are decided, not committed

@@ -56,6 +56,10 @@ def deposit(account: uuid.UUID, owner: str, *amounts: str) -> None:
 
 
 def feed_head() -> int:
+    """The feed's head once whatever earlier tests left pending is executed and baked, so
+    that only this test's own events come after it."""
+    Executor().run()
+    Runner(registry.named("pipeline.ledger")).catch_up()
     return AccountFeedEntry.objects.aggregate(head=Max("position"))["head"] or 0
 
 
