@@ -101,7 +101,9 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "shop"},
+        # channels_redis blocks up to 5 s on Redis for each receive; redis-py's own default
+        # socket timeout is also 5 s, so an idle consumer's socket timed out first.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}], "prefix": "shop"},
     }
 }
 
