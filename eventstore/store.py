@@ -130,9 +130,6 @@ def raw_cursor() -> psycopg.Cursor:
     return cursor
 
 
-_cursor = raw_cursor
-
-
 APPEND_LOCK = 7283  # the key eventstore_append locks too (migration 0002)
 _INSERT_MANY = """
     INSERT INTO eventstore_event
@@ -182,7 +179,7 @@ class EventStore:
             Jsonb(encode(metadata)),
         ]
         try:
-            with _cursor() as cursor:
+            with raw_cursor() as cursor:
                 cursor.execute(
                     "SELECT eventstore_append(%s, %s, %s, %s, %s::smallint[], %s, %s)", params
                 )
@@ -216,7 +213,7 @@ class EventStore:
         # Payloads travel as one JSON array each: one dump, no per-element array quoting.
         *columns, data, metadata = [list(column) for column in zip(*rows, strict=True)]
         columns += [Jsonb(data), Jsonb(metadata)]
-        with _cursor() as cursor:
+        with raw_cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK])
             self._check_heads(cursor, appends)
             try:
@@ -254,7 +251,7 @@ class EventStore:
         if to_version is not None:
             sql += " AND version <= %s"
             params.append(to_version)
-        with _cursor() as cursor:
+        with raw_cursor() as cursor:
             cursor.execute(sql + " ORDER BY version", params)
             return [self._decode(row) for row in cursor.fetchall()]
 
@@ -262,7 +259,7 @@ class EventStore:
         """Every event of several streams: each stream's events in version order."""
         if not stream_ids:
             return []
-        with _cursor() as cursor:
+        with raw_cursor() as cursor:
             cursor.execute(
                 f"SELECT {_COLUMNS} FROM eventstore_event WHERE stream_id = ANY(%s)"
                 " ORDER BY stream_id, version",
@@ -274,7 +271,7 @@ class EventStore:
         """Each stream's events after the version given for it, in version order."""
         if not versions:
             return []
-        with _cursor() as cursor:
+        with raw_cursor() as cursor:
             cursor.execute(
                 f"SELECT {_COLUMNS} FROM eventstore_event AS e"
                 " JOIN unnest(%s::uuid[], %s::int[]) AS k(stream, after)"
@@ -301,7 +298,7 @@ class EventStore:
         if up_to is not None:
             sql += " AND position <= %s"
             params.append(up_to)
-        with _cursor() as cursor:
+        with raw_cursor() as cursor:
             cursor.execute(sql + " ORDER BY position LIMIT %s", [*params, limit])
             return [self._decode(row) for row in cursor.fetchall()]
 
@@ -319,7 +316,7 @@ class EventStore:
 
     def stream_version(self, stream_id: UUID) -> int:
         """The stream's head version; 0 when it has no events."""
-        with _cursor() as cursor:
+        with raw_cursor() as cursor:
             cursor.execute(
                 "SELECT coalesce(max(version), 0) FROM eventstore_event WHERE stream_id = %s",
                 [stream_id],
@@ -328,7 +325,7 @@ class EventStore:
 
     def head_position(self) -> int:
         """The global head: the highest committed position, 0 for an empty store."""
-        with _cursor() as cursor:
+        with raw_cursor() as cursor:
             cursor.execute("SELECT coalesce(max(position), 0) FROM eventstore_event")
             return cursor.fetchone()[0]
 
