@@ -1,4 +1,6 @@
-"""`python -m bench [--quick] [--no-docs]`: measure, print the table, update the docs.
+"""`python -m bench [--quick] [--no-docs] [--only api]`: measure, print the table, update
+the docs. `--only api` takes the API figures alone, to iterate on them; it never
+rewrites the docs, whose section holds every figure of one run.
 
 Run it through `make bench`, which provides DATABASE_URL and REDIS_URL. The suite works
 in two databases of its own on that server: `shop_bench` keeps a store of about a million
@@ -47,6 +49,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, a rougher table")
     parser.add_argument("--no-docs", action="store_true", help=f"do not rewrite {DOCS.name}")
+    parser.add_argument("--only", choices=["api"], help="only these figures (implies --no-docs)")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -55,11 +58,15 @@ def main(argv: list[str]) -> int:
     sizes = QUICK if args.quick else Sizes()
     setup_django(url)
     with LoadSampler() as load:
-        figures, postgres = measure(sizes)
+        if args.only == "api":
+            databases.use_database(FRESH_DB)
+            figures, postgres = api_figures(sizes), ""
+        else:
+            figures, postgres = measure(sizes)
     print()
     print(text_table(figures))
     print(f"\n{load}")
-    if not args.no_docs:
+    if not (args.no_docs or args.only):
         info = RunInfo(
             date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             command=command(argv),

@@ -9,7 +9,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from shop.api.hot import hot_paths  # noqa: E402
 from shop.websocket_auth import websocket_application  # noqa: E402
+
+# The API requests answered in the event loop (see shop/api/hot.py), one module each.
+HOT_ROUTES: list[str] = [
+    "contexts.sales.hot",  # POST /api/order, GET /api/order/{orderId}
+]
 
 # Each context with live pushes lists its routing module here, one line each.
 WEBSOCKET_ROUTING: list[str] = [
@@ -18,7 +24,7 @@ WEBSOCKET_ROUTING: list[str] = [
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": hot_paths(django_asgi_app, HOT_ROUTES),
         "websocket": websocket_application(WEBSOCKET_ROUTING),
     }
 )

@@ -30,7 +30,7 @@ from contexts.sales.order_serializers import (
     detail_data,
 )
 from contexts.shared.api import AddressSerializer, address_from
-from contexts.shared.values import MAX_QUANTITY
+from contexts.shared.values import MAX_QUANTITY, Address
 from shop import customers
 from shop.api.auth import IsCustomer, is_staff
 from shop.api.pagination import CursorPage, paginate
@@ -85,17 +85,27 @@ class OrderPlaceApi(CommandApi):
 
     @extend_schema(request=Input, responses={202: Output}, summary="Place an order")
     def post(self, request: Request) -> Response:
-        data = validated(self.Input, request.data)
-        order_id = uuid.uuid4()
+        command = self.command(request.data, request.user)
+        return self.accept(command, orderId=command.order_id)
+
+    @classmethod
+    def command(cls, body: Any, user: Any) -> PlaceOrder:
+        """The PlaceOrder a body asks of `user`; ValidationError (422) when the body is
+        not valid."""
+        data = validated(cls.Input, body)
         lines = (RequestedLine(line["productId"], line["quantity"]) for line in data["lines"])
-        command = PlaceOrder(
-            order_id=order_id,
-            customer_id=customers.customer_id_for(request.user),
-            lines=tuple(lines),
-            shipping_address=address_from(data["shippingAddress"]),
-            placed_at=timezone.now(),
-        )
-        return self.accept(command, orderId=order_id)
+        return new_order(tuple(lines), address_from(data["shippingAddress"]), user)
+
+
+def new_order(lines: tuple[RequestedLine, ...], address: Address, user: Any) -> PlaceOrder:
+    """A PlaceOrder of valid lines, for `user`, with a new order id, placed now."""
+    return PlaceOrder(
+        order_id=uuid.uuid4(),
+        customer_id=customers.customer_id_for(user),
+        lines=lines,
+        shipping_address=address,
+        placed_at=timezone.now(),
+    )
 
 
 class OrderListApi(ReadApi):

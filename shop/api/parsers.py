@@ -48,10 +48,10 @@ class StrictJSONParser(JSONParser):
             raise PayloadTooLarge(f"The request body must be at most {limit} bytes.")
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
+            return json.loads(raw.decode(encoding), parse_constant=refuse_constant)
         except (ValueError, UnicodeDecodeError) as error:
             raise ParseError(f"The body is not valid JSON: {error}") from error
 
 
-def _refuse_constant(name: str) -> Any:
+def refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")

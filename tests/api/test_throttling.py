@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.core.cache import cache
 
+from shop.api.throttling import Allowance
 from tests.api.conftest import People, nothing_stored, problem
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def three_a_minute(settings) -> None:
 def forget_history(people: People) -> None:
     """User ids restart with each test database; Redis outlives it."""
     for person in (people.alice, people.bob):
-        cache.delete(f"throttle_user_{person.user.pk}")
+        Allowance.named("user").forget(str(person.user.pk))
 
 
 def test_the_fourth_request_in_a_minute_is_429(people: People, three_a_minute: None) -> None:

@@ -1,0 +1,166 @@
+"""The sales requests frontends send most, answered in the event loop (`shop.api.hot`).
+
+- POST /api/order: a customer places an order. A body in the plain shape (`plain_order`)
+  becomes the same PlaceOrder `OrderPlaceApi` would submit (`new_order`), written with
+  the caller's token check in the same statement, and the executor is woken.
+- GET /api/order/{orderId}: the owner (or staff) reads an order's page, rendered by
+  `OrderDetailApi`'s own serializer from one pipelined read that checks the token too.
+
+Whatever these do not take goes on to those views: an Idempotency-Key, a staff member
+placing an order, a body that is not plainly valid (the view words the 400 or 422), an
+order that is not there or not the caller's (the view's 404), a token that no longer
+checks out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+from uuid import UUID
+
+from django.urls import reverse
+from rest_framework.renderers import JSONRenderer
+
+from contexts.sales import queries
+from contexts.sales.domain import RequestedLine
+from contexts.sales.order_serializers import detail_data
+from contexts.sales.orders_api import MAX_ORDER_LINES, OrderPlaceApi, new_order
+from contexts.shared.api import AddressSerializer
+from contexts.shared.values import MAX_QUANTITY, Address
+from eventstore.inbox import asubmit
+from shop import customers
+from shop.api.auth import actor_for
+from shop.api.countries import COUNTRY_CODES
+from shop.api.hot import HotPaths, HotRequest, HotResponse, HotRoute
+from shop.api.parsers import refuse_constant
+from shop.api.preconditions import etag
+
+UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+"""What Django's `<uuid:...>` path converter matches: lowercase, with dashes."""
+PLAIN_UUID = re.compile(UUID_PATTERN, re.IGNORECASE)
+
+ORDER_FIELDS = frozenset(OrderPlaceApi.Input().fields)
+LINE_FIELDS = frozenset({"productId", "quantity"})
+ADDRESS = AddressSerializer().fields
+ADDRESS_REQUIRED = frozenset(name for name, field in ADDRESS.items() if field.required)
+ADDRESS_LIMITS = {name: field.max_length for name, field in ADDRESS.items()}
+ADDRESS_MAY_BE_BLANK = frozenset(name for name, field in ADDRESS.items() if field.allow_blank)
+WIRE_TO_DOMAIN = {"name": "name", "line1": "line1", "line2": "line2", "city": "city",
+                  "postalCode": "postal_code", "country": "country"}  # fmt: skip
+
+
+def plain_order(body: Any) -> tuple[tuple[RequestedLine, ...], Address] | None:
+    """The lines and address of an order body that `OrderPlaceApi.Input` plainly
+    accepts as it is, without trimming or coercing anything; None for any other body.
+
+    None never means invalid, only "not plain": the view then decides, and words any
+    error. The limits are read from the serializers, and tests/api/test_hot_paths.py
+    checks with generated bodies that whatever this accepts the view accepts alike.
+    """
+    if type(body) is not dict or body.keys() != ORDER_FIELDS:
+        return None
+    lines, address = body["lines"], body["shippingAddress"]
+    if type(lines) is not list or not 1 <= len(lines) <= MAX_ORDER_LINES:
+        return None
+    requested = []
+    for line in lines:
+        if type(line) is not dict or line.keys() != LINE_FIELDS:
+            return None
+        product, quantity = line["productId"], line["quantity"]
+        if type(product) is not str or not PLAIN_UUID.fullmatch(product):
+            return None
+        if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
+            return None
+        requested.append(RequestedLine(UUID(product), quantity))
+    if len({line.product_id for line in requested}) != len(requested):
+        return None
+    if type(address) is not dict or not ADDRESS_REQUIRED <= address.keys() <= ADDRESS.keys():
+        return None
+    for name, value in address.items():
+        if type(value) is not str or len(value) > ADDRESS_LIMITS[name]:
+            return None
+        if value != value.strip() or not value.isprintable():
+            return None  # the view trims, or refuses control and surrogate characters
+        if not value and name not in ADDRESS_MAY_BE_BLANK:
+            return None
+    if address["country"] not in COUNTRY_CODES or len(address["country"]) != 2:
+        return None
+    fields = {"line2": "", **{WIRE_TO_DOMAIN[name]: value for name, value in address.items()}}
+    return tuple(requested), Address(**fields)
+
+
+async def place_order(request: HotRequest, hot: HotPaths) -> HotResponse | None:
+    caller = request.caller
+    if caller.is_staff:  # staff do not shop: the view answers 403
+        return None
+    try:
+        body = json.loads(request.body.decode(), parse_constant=refuse_constant)
+    except ValueError:
+        return None
+    plain = plain_order(body)
+    if plain is None or not await hot.admit(request):
+        return None
+    command = new_order(*plain, caller)
+    pool = await hot.pool()
+    async with pool.connection() as conn:
+        request.writing = True
+        submitted = await asubmit(conn, command, actor=actor_for(caller), guard=caller.guard)
+    if submitted is None:  # the token no longer checks out: the view answers 401
+        hot.forget(caller)
+        return None
+    hot.waker.poke()
+    answer = {
+        "commandId": str(submitted.command_id),
+        "status": "pending",
+        "orderId": str(command.order_id),
+    }
+    location = command_location(submitted.command_id)
+    return HotResponse(202, JSONRenderer().render(answer), ((b"location", location),))
+
+
+async def order_detail(request: HotRequest, hot: HotPaths) -> HotResponse | None:
+    caller = request.caller
+    customer_id = None if caller.is_staff else customers.customer_id_of(caller.pk)
+    if not await hot.admit(request):
+        return None
+    condition, arguments = caller.guard
+    pool = await hot.pool()
+    async with pool.connection() as conn, conn.pipeline():
+        check = await conn.execute(f"SELECT {condition}", arguments)
+        page = await queries.aorder_page(
+            conn, UUID(request.params["orderId"]), customer_id=customer_id
+        )
+        (still_valid,) = await check.fetchone()
+    if not still_valid:
+        hot.forget(caller)
+        return None
+    if page is None:  # the view answers the 404
+        return None
+    body = JSONRenderer().render(detail_data(page))
+    return HotResponse(200, body, ((b"etag", etag(page.summary.version).encode()),))
+
+
+_NO_COMMAND = uuid.UUID(int=0)
+
+
+def command_location(command_id: UUID) -> bytes:
+    """`reverse("command", ...)` for the Location header, resolved once per process."""
+    global _location_template
+    if _location_template is None:
+        _location_template = reverse("command", kwargs={"commandId": _NO_COMMAND})
+    return _location_template.replace(str(_NO_COMMAND), str(command_id)).encode()
+
+
+_location_template: str | None = None
+
+ROUTES = [
+    HotRoute("POST", re.compile("/api/order"), place_order, b"GET, POST, HEAD, OPTIONS"),
+    HotRoute(
+        "GET",
+        re.compile(f"/api/order/(?P<orderId>{UUID_PATTERN})"),
+        order_detail,
+        b"GET, HEAD, OPTIONS",
+    ),
+]
