@@ -85,6 +85,12 @@ class OrderDetail(models.Model):
     shipment_status = models.CharField(max_length=20, blank=True)
     carrier = models.TextField(blank=True)
     tracking_number = models.TextField(blank=True)
+    document = models.TextField(  # noqa: DJ001 - NULL: not rendered yet, "" is no page
+        null=True,
+        help_text="The order's page as GET /api/order/{id} answers it (JSON), rendered by "
+        "the baker from these tables as it writes them; NULL on rows baked before it "
+        "existed, which the API renders when read.",
+    )
 
     def __str__(self) -> str:
         return f"order {self.order_id} detail"

@@ -7,10 +7,12 @@ stored, whose own field names are snake_case): a client reads one naming convent
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from contexts.sales.domain import OrderStatus
 from contexts.sales.models import OrderDetail, OrderTimelineEntry
@@ -116,6 +118,12 @@ def detail_data(page: OrderPage) -> dict:
     return OrderDetailSerializer(_PageView(page)).data
 
 
+def render_detail(page: OrderPage) -> str:
+    """One order's page as the JSON text the API answers (DRF's rendering): the
+    `sales.orders` baker stores it with the order, so a read sends it as it is."""
+    return JSONRenderer().render(detail_data(page)).decode()
+
+
 class _PageView:
     """One order's page as one object: its parts, and the summary's fields."""
 
@@ -128,12 +136,17 @@ class _PageView:
 
 
 def camel_keys(value: Any) -> Any:
-    """`{"order_id": …, "shipping_address": {"postal_code": …}}` → orderId, postalCode."""
-    if isinstance(value, dict):
-        return {_camel(key): camel_keys(item) for key, item in value.items()}
+    """`{"order_id": …, "shipping_address": {"postal_code": …}}` → orderId, postalCode,
+    each object's keys in order."""
+    if isinstance(value, dict):  # sorted: the same text whether read back from jsonb or not
+        return {key: camel_keys(item) for key, item in sorted(_camel_items(value))}
     if isinstance(value, list):
         return [camel_keys(item) for item in value]
     return value
+
+
+def _camel_items(value: dict) -> Iterator[tuple[str, Any]]:
+    return ((_camel(key), item) for key, item in value.items())
 
 
 def _camel(name: str) -> str:

@@ -9,9 +9,10 @@ orders this baker never saw placed change nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
 from contexts.invoicing import domain as invoicing
 from contexts.sales import domain as sales
@@ -23,12 +24,15 @@ from contexts.sales.models import (
     OrderSummary,
     OrderTimelineEntry,
 )
+from contexts.sales.order_serializers import render_detail
+from contexts.sales.queries import OrderPage
 from contexts.sales.upsert import upsert
 from contexts.shipping import domain as shipping
 from eventstore.codec import encode
 from eventstore.store import RecordedEvent
 from eventstore.subscribers import Baker
 
+RowT = TypeVar("RowT", OrderLine, OrderTimelineEntry)
 Change = Callable[[OrderSummary, OrderDetail, Any], None]
 
 
@@ -119,6 +123,8 @@ class OrderBatch:
         self.lines: list[OrderLine] = []
         self.timeline: list[OrderTimelineEntry] = []
         self.feed: list[OrderFeedEntry] = []
+        self.placed: set[UUID] = set()
+        self.touched: set[UUID] = set()
 
     def apply(self, event: RecordedEvent) -> None:
         data = event.data
@@ -132,6 +138,7 @@ class OrderBatch:
         if event.stream_type == sales.ORDER_STREAM:
             summary.version = event.version
         summary.updated_at = event.recorded_at
+        self.touched.add(data.order_id)
         self.timeline.append(_timeline_entry(event))
         self.feed.append(
             OrderFeedEntry(
@@ -141,6 +148,7 @@ class OrderBatch:
         )  # fmt: skip
 
     def _place(self, placed: sales.OrderPlaced) -> None:
+        self.placed.add(placed.order_id)
         self.summaries[placed.order_id] = OrderSummary(
             order_id=placed.order_id, customer_id=placed.customer_id,
             status=sales.OrderStatus.PLACED.value, total=placed.total,
@@ -162,12 +170,38 @@ class OrderBatch:
                 )
             )  # fmt: skip
 
+    def render(self) -> None:
+        """Each touched order's page document, as the API serves it: its lines and
+        timeline are this batch's, after those already saved."""
+        earlier = self.touched - self.placed
+        lines = _by_order(OrderLine.objects.filter(order_id__in=earlier).order_by("number"))
+        timeline = _by_order(
+            OrderTimelineEntry.objects.filter(order_id__in=earlier).order_by("position")
+        )
+        for line in self.lines:
+            lines.setdefault(line.order_id, []).append(line)
+        for entry in self.timeline:
+            timeline.setdefault(entry.order_id, []).append(entry)
+        for order_id in self.touched:
+            page = OrderPage(
+                summary=self.summaries[order_id], detail=self.details[order_id],
+                lines=lines.get(order_id, []), timeline=timeline.get(order_id, []),
+            )  # fmt: skip
+            self.details[order_id].document = render_detail(page)
+
     def save(self) -> None:
         upsert(OrderSummary, self.summaries.values(), ["order_id"])
         upsert(OrderDetail, self.details.values(), ["order_id"])
         OrderLine.objects.bulk_create(self.lines)
         OrderTimelineEntry.objects.bulk_create(self.timeline)
         OrderFeedEntry.objects.bulk_create(self.feed)
+
+
+def _by_order(rows: Iterable[RowT]) -> dict[UUID, list[RowT]]:
+    grouped: dict[UUID, list[RowT]] = {}
+    for row in rows:
+        grouped.setdefault(row.order_id, []).append(row)
+    return grouped
 
 
 def _timeline_entry(event: RecordedEvent) -> OrderTimelineEntry:
@@ -186,6 +220,7 @@ class OrdersBaker(Baker):
         batch = OrderBatch(events)
         for event in events:
             batch.apply(event)
+        batch.render()
         batch.save()
 
     def after_commit(self, events: Sequence[RecordedEvent]) -> None:

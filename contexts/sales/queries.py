@@ -7,15 +7,12 @@ back whole. A `customer_id` argument restricts a read to that customer's orders.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
 from uuid import UUID
 
-import psycopg
-from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from contexts.sales.models import (
     OrderDetail,
@@ -28,7 +25,6 @@ from contexts.sales.models import (
 )
 
 HEX_DIGITS = frozenset("0123456789abcdef")
-ModelT = TypeVar("ModelT", bound=Model)
 
 
 def products(
@@ -161,47 +157,22 @@ def feed_messages(after: int, limit: int, *, customer_id: UUID | None = None) ->
     return list(entries.order_by("position").values_list("message", flat=True)[:limit])
 
 
-async def aorder_page(
-    conn: psycopg.AsyncConnection, order_id: UUID, *, customer_id: UUID | None = None
-) -> OrderPage | None:
-    """`order_page` for the event loop, on an async connection (the API's hot paths).
+@dataclass(frozen=True)
+class OrderDocument:
+    """One order's page as the baker rendered it (JSON text), and its version."""
 
-    The four reads go out together in one read-only transaction: one round trip, and
-    one snapshot, so the page never mixes two versions of the order.
-    """
-    where, params = "order_id = %s", [order_id]
+    document: str
+    version: int
+
+
+def order_document(order_id: UUID, *, customer_id: UUID | None = None) -> OrderDocument | None:
+    """The stored page of an order; None when there is no such order (or it is another
+    customer's) or its row predates stored pages."""
+    rows = OrderSummary.objects.filter(pk=order_id)
     if customer_id is not None:
-        where, params = "order_id = %s AND customer_id = %s", [order_id, customer_id]
-    async with conn.pipeline(), conn.transaction():
-        await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        reads = [
-            await conn.execute(_select(OrderSummary, where), params),
-            await conn.execute(_select(OrderDetail, "order_id = %s"), [order_id]),
-            await conn.execute(_select(OrderLine, "order_id = %s", "number"), [order_id]),
-            await conn.execute(
-                _select(OrderTimelineEntry, "order_id = %s", "position"), [order_id]
-            ),
-        ]
-    summary, detail, lines, timeline = [await cursor.fetchall() for cursor in reads]
-    if not summary or not detail:
+        rows = rows.filter(customer_id=customer_id)
+    found = rows.values_list("version", "order_id").first()
+    if found is None:
         return None
-    return OrderPage(
-        summary=_model(OrderSummary, summary[0]),
-        detail=_model(OrderDetail, detail[0]),
-        lines=[_model(OrderLine, row) for row in lines],
-        timeline=[_model(OrderTimelineEntry, row) for row in timeline],
-    )
-
-
-@functools.cache
-def _select(model: type[Model], where: str, order_by: str = "") -> str:
-    """SELECT every column of `model`'s table, in field order."""
-    columns = ", ".join(field.column for field in model._meta.concrete_fields)
-    order = f" ORDER BY {order_by}" if order_by else ""
-    return f"SELECT {columns} FROM {model._meta.db_table} WHERE {where}{order}"
-
-
-def _model(model: type[ModelT], row: tuple) -> ModelT:
-    """An instance from a `_select` row, as the ORM would load it."""
-    names = (field.attname for field in model._meta.concrete_fields)
-    return model(**dict(zip(names, row, strict=True)))
+    document = OrderDetail.objects.filter(pk=order_id).values_list("document", flat=True).first()
+    return OrderDocument(document, found[0]) if document is not None else None

@@ -40,7 +40,7 @@ from rest_framework.authtoken.models import Token
 from eventstore.wakeups import LoopWaker
 from shop.api import problems
 from shop.api.parsers import body_limit
-from shop.api.throttling import COUNTED, Allowance
+from shop.api.throttling import COUNTED, Allowance, LoopCounter
 
 log = logging.getLogger(__name__)
 
@@ -142,10 +142,12 @@ class HotPaths:
     _redis: redis.asyncio.Redis | None = field(default=None, init=False)
     _callers: dict[str, Caller] = field(default_factory=dict, init=False)
     waker: LoopWaker = field(init=False)
+    counter: LoopCounter = field(init=False)
     _opening: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     def __post_init__(self) -> None:
         self.waker = LoopWaker(lambda: self.redis)
+        self.counter = LoopCounter(lambda: self.redis)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["query_string"]:
@@ -254,13 +256,14 @@ class HotPaths:
         if allowance is None:
             return True
         ident = str(request.caller.pk)
-        verdict = await allowance.ahit(self.redis, ident)
+        verdict = await self.counter.hit(allowance, ident)
         if verdict.allowed:
             request.scope[COUNTED] = f"user:{ident}"
         return verdict.allowed
 
     async def aclose(self) -> None:
         await self.waker.settle()
+        await self.counter.settle()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

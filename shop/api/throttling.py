@@ -7,9 +7,10 @@ rate, where a list of timestamps would grow with it. A refused request is taken 
 out of the count, so a client that keeps knocking while throttled is let in again on
 time.
 
-Both paths into the API count in the same keys: DRF's throttle classes below, and the
-event loop's hot paths (`shop.api.hot`), through `Allowance.ahit`. A request the hot
-path counted and then hands on to Django is not counted twice (`COUNTED`).
+Both paths into the API count in the same keys: DRF's throttle classes below, one
+round trip per request, and the event loop's hot paths (`shop.api.hot`) through
+`LoopCounter`, which batches its counts. A request the hot path counted and then hands
+on to Django is not counted twice (`COUNTED`).
 
 When Redis cannot be reached the API stays open, unthrottled, and says so in the log:
 refusing every request because the limiter is down would turn a Redis outage into an
@@ -19,10 +20,12 @@ so settings and tests can change them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -65,12 +68,20 @@ class Allowance:
         count, period = rate.split("/")
         return cls(scope, int(count), _PERIODS[period[0]])
 
-    def _keys(self, ident: str, now: float) -> tuple[str, str, float]:
+    def position(self, now: float) -> tuple[int, float]:
+        """The number of the window `now` falls in, and the share of it gone by."""
         window, into = divmod(now, self.window)
-        base = f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:throttle:{self.scope}:{ident}"
-        return f"{base}:{int(window)}", f"{base}:{int(window) - 1}", into / self.window
+        return int(window), into / self.window
 
-    def _verdict(self, current: int, previous: bytes | None, elapsed: float) -> Verdict:
+    def key(self, ident: str, window: int) -> str:
+        prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+        return f"{prefix}:throttle:{self.scope}:{ident}:{window}"
+
+    def _keys(self, ident: str, now: float) -> tuple[str, str, float]:
+        window, elapsed = self.position(now)
+        return self.key(ident, window), self.key(ident, window - 1), elapsed
+
+    def _verdict(self, current: int, previous: bytes | int | None, elapsed: float) -> Verdict:
         estimate = int(previous or 0) * (1 - elapsed) + current
         if estimate <= self.limit:
             return Verdict(True)
@@ -93,21 +104,6 @@ class Allowance:
             log.warning("throttle not counted, Redis is unavailable: %s", error)
             return Verdict(True)
 
-    async def ahit(self, client: redis.asyncio.Redis, ident: str) -> Verdict:
-        """`hit` in the event loop, on the caller's async client."""
-        key, previous_key, elapsed = self._keys(ident, time.time())
-        try:
-            pipe = client.pipeline(transaction=False)
-            pipe.incr(key).expire(key, 2 * self.window).get(previous_key)
-            current, _, previous = await pipe.execute()
-            verdict = self._verdict(current, previous, elapsed)
-            if not verdict.allowed:
-                await client.decr(key)
-            return verdict
-        except redis.RedisError as error:
-            log.warning("throttle not counted, Redis is unavailable: %s", error)
-            return Verdict(True)
-
     def forget(self, ident: str) -> None:
         """Drop `ident`'s counts (tests: ids restart with each database, Redis does not)."""
         key, previous_key, _ = self._keys(ident, time.time())
@@ -118,6 +114,114 @@ def _pool() -> redis.ConnectionPool:
     return SharedConnectionPool.from_url(
         settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
     )
+
+
+SYNC_SECONDS = 0.1
+"""How long the event loop's counts may wait to be sent to Redis, and how old its
+reading of the other processes' counts may be when it decides."""
+
+
+@dataclass
+class _Tally:
+    """One identity's counts as the event loop knows them."""
+
+    window: int
+    current: int = 0  # in `window`: Redis's count when read, plus ours since
+    previous: int = 0  # in the window before, likewise
+    read_at: float = -math.inf
+    unsent: dict[int, int] = field(default_factory=dict)  # ours, by window
+
+
+class LoopCounter:
+    """Allowances counted in the event loop (the hot paths), in the same Redis keys as
+    the throttles below, without a Redis round trip per request.
+
+    Each process decides from its own tally: the counts it last read from Redis plus the
+    requests it has admitted since. It sends those to Redis (INCRBY) and reads the
+    totals back in one pipeline for every busy identity, at most `SYNC_SECONDS` after
+    a request; an identity not read for `SYNC_SECONDS` is read before deciding. Before
+    it refuses, it sends and reads again, so a refusal is never the result of a stale
+    tally, and Django (which answers the 429) sees every admitted request. Between
+    readings, processes can admit together at most what they see in `SYNC_SECONDS`.
+    """
+
+    def __init__(self, client: Callable[[], redis.asyncio.Redis]) -> None:
+        self._client = client
+        self._tallies: dict[tuple[Allowance, str], _Tally] = {}
+        self._flush: asyncio.Task | None = None
+
+    async def hit(self, allowance: Allowance, ident: str) -> Verdict:
+        now = time.time()
+        window, elapsed = allowance.position(now)
+        key = (allowance, ident)
+        tally = self._tallies.get(key)
+        if tally is None or tally.window != window or now - tally.read_at > SYNC_SECONDS:
+            tally = (await self._sync([key], now))[0]
+        verdict = allowance._verdict(tally.current + 1, tally.previous, elapsed)
+        if not verdict.allowed:  # refuse on fresh counts only
+            tally = (await self._sync([key], now))[0]
+            verdict = allowance._verdict(tally.current + 1, tally.previous, elapsed)
+        if verdict.allowed:
+            tally.current += 1
+            tally.unsent[window] = tally.unsent.get(window, 0) + 1
+            if self._flush is None:
+                self._flush = asyncio.get_running_loop().create_task(self._flush_soon())
+        return verdict
+
+    async def _flush_soon(self) -> None:
+        try:
+            await asyncio.sleep(SYNC_SECONDS)
+            busy = [key for key, tally in self._tallies.items() if tally.unsent]
+            now = time.time()
+            for key in [key for key, t in self._tallies.items() if not t.unsent]:
+                if now - self._tallies[key].read_at > 2 * key[0].window:
+                    del self._tallies[key]  # idle: read again when it comes back
+        finally:
+            self._flush = None
+        if busy:
+            await self._sync(busy, now)
+
+    async def _sync(self, keys: list[tuple[Allowance, str]], now: float) -> list[_Tally]:
+        """Send each key's unsent counts, read its two windows back; its tallies."""
+        tallies, sent, reads = [], [], []
+        pipe = self._client().pipeline(transaction=False)
+        for allowance, ident in keys:
+            window, _ = allowance.position(now)
+            tally = self._tallies.setdefault((allowance, ident), _Tally(window))
+            unsent, tally.unsent = tally.unsent, {}
+            for counted, count in unsent.items():
+                pipe.incrby(allowance.key(ident, counted), count)
+                pipe.expire(allowance.key(ident, counted), 2 * allowance.window)
+            pipe.get(allowance.key(ident, window)).get(allowance.key(ident, window - 1))
+            tallies.append(tally)
+            sent.append(unsent)
+            reads.append(window)
+        try:
+            results = await pipe.execute()
+        except redis.RedisError as error:
+            log.warning("throttle not counted, Redis is unavailable: %s", error)
+            for tally, unsent in zip(tallies, sent, strict=True):
+                for counted, count in unsent.items():  # kept to send next time
+                    tally.unsent[counted] = tally.unsent.get(counted, 0) + count
+            return tallies
+        cursor = 0
+        for tally, unsent, window in zip(tallies, sent, reads, strict=True):
+            cursor += 2 * len(unsent)
+            current, previous = results[cursor], results[cursor + 1]
+            cursor += 2
+            tally.window, tally.read_at = window, now
+            tally.current = int(current or 0) + tally.unsent.get(window, 0)
+            tally.previous = int(previous or 0) + tally.unsent.get(window - 1, 0)
+        return tallies
+
+    async def settle(self) -> None:
+        """Send what is unsent now (tests, shutdown)."""
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        busy = [key for key, tally in self._tallies.items() if tally.unsent]
+        if busy:
+            await self._sync(busy, time.time())
 
 
 class _Throttle(BaseThrottle):
