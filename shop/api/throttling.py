@@ -156,11 +156,14 @@ class LoopCounter:
         key = (allowance, ident)
         tally = self._tallies.get(key)
         if tally is None or tally.window != window or now - tally.read_at > SYNC_SECONDS:
-            tally = (await self._sync([key], now))[0]
+            await self._sync([key], now)
+            tally = self._tallies[key]
         verdict = allowance._verdict(tally.current + 1, tally.previous, elapsed)
         if not verdict.allowed:  # refuse on fresh counts only
-            tally = (await self._sync([key], now))[0]
-            verdict = allowance._verdict(tally.current + 1, tally.previous, elapsed)
+            if await self._sync([key], now):
+                verdict = allowance._verdict(tally.current + 1, tally.previous, elapsed)
+            else:  # Redis is down: open, as the synchronous path is
+                verdict = Verdict(True)
         if verdict.allowed:
             tally.current += 1
             tally.unsent[window] = tally.unsent.get(window, 0) + 1
@@ -181,8 +184,9 @@ class LoopCounter:
         if busy:
             await self._sync(busy, now)
 
-    async def _sync(self, keys: list[tuple[Allowance, str]], now: float) -> list[_Tally]:
-        """Send each key's unsent counts, read its two windows back; its tallies."""
+    async def _sync(self, keys: list[tuple[Allowance, str]], now: float) -> bool:
+        """Send each key's unsent counts and read its two windows back; False when Redis
+        could not be reached (the counts stay unsent)."""
         tallies, sent, reads = [], [], []
         pipe = self._client().pipeline(transaction=False)
         for allowance, ident in keys:
@@ -203,7 +207,7 @@ class LoopCounter:
             for tally, unsent in zip(tallies, sent, strict=True):
                 for counted, count in unsent.items():  # kept to send next time
                     tally.unsent[counted] = tally.unsent.get(counted, 0) + count
-            return tallies
+            return False
         cursor = 0
         for tally, unsent, window in zip(tallies, sent, reads, strict=True):
             cursor += 2 * len(unsent)
@@ -212,7 +216,7 @@ class LoopCounter:
             tally.window, tally.read_at = window, now
             tally.current = int(current or 0) + tally.unsent.get(window, 0)
             tally.previous = int(previous or 0) + tally.unsent.get(window - 1, 0)
-        return tallies
+        return True
 
     async def settle(self) -> None:
         """Send what is unsent now (tests, shutdown)."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 
 import pytest
+import redis
+import redis.asyncio
+from django.conf import settings
 
-from shop.api.throttling import Allowance
+from shop.api.throttling import SYNC_SECONDS, Allowance, LoopCounter
+from shop.devstack.services import free_port
 from tests.api.conftest import People, nothing_stored, problem
-
-pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -26,6 +30,7 @@ def forget_history(people: People) -> None:
         Allowance.named("user").forget(str(person.user.pk))
 
 
+@pytest.mark.django_db
 def test_the_fourth_request_in_a_minute_is_429(people: People, three_a_minute: None) -> None:
     forget_history(people)
     for _ in range(3):
@@ -37,6 +42,7 @@ def test_the_fourth_request_in_a_minute_is_429(people: People, three_a_minute: N
     assert 1 <= int(response["Retry-After"]) <= 60
 
 
+@pytest.mark.django_db
 def test_a_throttled_write_stores_nothing(people: People, three_a_minute: None) -> None:
     forget_history(people)
     for _ in range(3):
@@ -50,9 +56,87 @@ def test_a_throttled_write_stores_nothing(people: People, three_a_minute: None) 
     problem(response, 429)
 
 
+@pytest.mark.django_db
 def test_each_user_has_their_own_allowance(people: People, three_a_minute: None) -> None:
     forget_history(people)
     for _ in range(4):
         people.alice.get("/api/products")
 
     assert people.bob.get("/api/products").status_code == 200
+
+
+# The allowance itself, against the real Redis: the sync path DRF uses, and the event
+# loop's LoopCounter, counting in the same keys.
+
+
+def fresh_ident() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
+def a_counter(url: str | None = None) -> LoopCounter:
+    client = redis.asyncio.Redis.from_url(url or settings.REDIS_URL)
+    return LoopCounter(lambda: client)
+
+
+def test_the_sliding_window_weighs_the_previous_window_by_what_is_left_of_it() -> None:
+    allowance = Allowance("user", 10, 60)
+
+    assert allowance._verdict(current=5, previous=10, elapsed=0.5).allowed  # 5 + 5
+    refused = allowance._verdict(current=6, previous=10, elapsed=0.5)  # 5 + 6
+    assert not refused.allowed
+    assert refused.retry_after == 30
+    assert allowance._verdict(current=10, previous=10, elapsed=1.0).allowed
+
+
+def test_a_refused_request_is_not_counted() -> None:
+    allowance, ident = Allowance("user", 2, 60), fresh_ident()
+
+    verdicts = [allowance.hit(ident).allowed for _ in range(4)]
+
+    assert verdicts == [True, True, False, False]
+    window, _ = allowance.position(time.time())
+    assert int(redis.Redis.from_url(settings.REDIS_URL).get(allowance.key(ident, window))) == 2
+
+
+async def test_the_loop_counter_refuses_past_the_rate_and_leaves_the_count_in_redis() -> None:
+    allowance, ident = Allowance("user", 3, 60), fresh_ident()
+    counter = a_counter()
+
+    verdicts = [(await counter.hit(allowance, ident)).allowed for _ in range(5)]
+
+    assert verdicts == [True, True, True, False, False]
+    # Refusing sent the counts first: the synchronous path refuses too.
+    assert not allowance.hit(ident).allowed
+
+
+async def test_the_loop_counter_sees_what_the_synchronous_path_counted() -> None:
+    allowance, ident = Allowance("user", 3, 60), fresh_ident()
+    for _ in range(2):
+        assert allowance.hit(ident).allowed
+    counter = a_counter()
+
+    assert (await counter.hit(allowance, ident)).allowed
+    assert not (await counter.hit(allowance, ident)).allowed
+
+
+async def test_the_loop_counter_sends_its_counts_within_a_sync_interval() -> None:
+    allowance, ident = Allowance("user", 100, 60), fresh_ident()
+    counter = a_counter()
+    window, _ = allowance.position(time.time())
+    for _ in range(7):
+        assert (await counter.hit(allowance, ident)).allowed
+    stored = redis.Redis.from_url(settings.REDIS_URL)
+
+    await asyncio.sleep(SYNC_SECONDS * 3)
+
+    counts = stored.mget(allowance.key(ident, window), allowance.key(ident, window + 1))
+    assert sum(int(count or 0) for count in counts) == 7
+
+
+async def test_the_loop_counter_lets_requests_through_while_redis_is_down() -> None:
+    allowance, ident = Allowance("user", 1, 60), fresh_ident()
+    counter = a_counter(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+
+    verdicts = [(await counter.hit(allowance, ident)).allowed for _ in range(2)]
+
+    assert verdicts == [True, True]
