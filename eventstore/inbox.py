@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass
 from uuid import UUID
 
-import psycopg
 from django.db import connection, transaction
 from psycopg.types.json import Jsonb
 
@@ -67,36 +66,6 @@ def submit(
     return Submitted(command_id, created=True)
 
 
-async def asubmit(
-    conn: psycopg.AsyncConnection, command: object, *, actor: str,
-    guard: tuple[str, list] | None = None, registry: CommandRegistry = commands,
-) -> Submitted | None:  # fmt: skip
-    """`submit` for the event loop, on an autocommit async connection: the same row in
-    one statement, its own transaction. No idempotency key (those requests take the
-    synchronous path). The caller wakes the executor (`wakeups.awake_executor`) once
-    this returns: the row is committed by then.
-
-    `guard` is an SQL condition with its parameters, checked in the same statement
-    (after the stream lock): while it is false nothing is written and the answer is
-    None. The API's hot path uses it to check the caller's token as it writes.
-    """
-    if not conn.autocommit:
-        raise ValueError("asubmit commits its own statement: pass an autocommit connection")
-    handler = registry.for_command(command)
-    command_id = uuid.uuid4()
-    row = [
-        command_id, handler.service, handler.operation, handler.stream_of(command),
-        Jsonb(encode(command)), actor, None, command_id, None, None, None,
-    ]  # fmt: skip
-    condition, condition_args = guard or ("TRUE", [])
-    cursor = await conn.execute(
-        _INSERT.format(guard=condition), _lock_args(row) + row + condition_args
-    )
-    if await cursor.fetchone() is None:  # a new random id and no key: only the guard
-        return None
-    return Submitted(command_id, created=True)
-
-
 def resubmit(command_id: UUID, *, actor: str) -> Submitted:
     """Submit a stored command again, as `actor`: how staff retry a failed command.
 
@@ -125,7 +94,7 @@ def resubmit(command_id: UUID, *, actor: str) -> Submitted:
     return Submitted(new_id, created=True)
 
 
-_INSERT = """
+INSERT_PENDING = """
     WITH stream_lock AS (SELECT pg_advisory_xact_lock(%s, hashtext(%s)))
     INSERT INTO eventstore_command
         (id, service_name, operation, stream_id, payload, actor, idempotency_key,
@@ -133,11 +102,9 @@ _INSERT = """
     SELECT %s::uuid, %s, %s, %s::uuid, %s::jsonb, %s, %s, %s::uuid, %s::uuid,
            coalesce(%s::timestamptz, now()), %s::uuid, 'pending', '[]'
     FROM stream_lock
-    WHERE {guard}
     ON CONFLICT (actor, idempotency_key) DO NOTHING
     RETURNING id
 """
-INSERT_PENDING = _INSERT.format(guard="TRUE")
 """One pending command, in one statement: the stream's submit lock (held to commit, so
 a stream's commands commit in arrival order), then the row, unless its idempotency key
 was used already. Parameters: `_lock_args(row) + row`."""

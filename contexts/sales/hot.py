@@ -2,7 +2,8 @@
 
 - POST /api/order: a customer places an order. A body in the plain shape (`plain_order`)
   becomes the same PlaceOrder `OrderPlaceApi` would submit (`new_order`), written with
-  the caller's token check in the same statement, and the executor is woken.
+  the caller's token check in the same statement (with the orders placed meanwhile:
+  `eventstore.group_submit`), and the executor is woken.
 - GET /api/order/{orderId}: the owner (or staff) reads an order's page: the document
   the `sales.orders` baker rendered with `OrderDetailApi`'s serializer and stored,
   read in one statement that checks the token too.
@@ -29,7 +30,6 @@ from contexts.sales.models import OrderDetail, OrderSummary
 from contexts.sales.orders_api import MAX_ORDER_LINES, OrderPlaceApi, new_order
 from contexts.shared.api import AddressSerializer
 from contexts.shared.values import MAX_QUANTITY, Address
-from eventstore.inbox import asubmit
 from shop import customers
 from shop.api.auth import actor_for
 from shop.api.countries import COUNTRY_CODES
@@ -103,10 +103,8 @@ async def place_order(request: HotRequest, hot: HotPaths) -> HotResponse | None:
     if plain is None or not await hot.admit(request):
         return None
     command = new_order(*plain, customers.customer_id_of(caller.pk))
-    pool = await hot.pool()
-    async with pool.connection() as conn:
-        request.writing = True
-        submitted = await asubmit(conn, command, actor=actor_for(caller), guard=caller.guard)
+    request.writing = True
+    submitted = await hot.submitter.submit(command, actor=actor_for(caller), guard=caller.guard)
     if submitted is None:  # the token no longer checks out: the view answers 401
         hot.forget(caller)
         return None

@@ -37,6 +37,7 @@ from django.contrib.auth import get_user_model
 from psycopg_pool import AsyncConnectionPool
 from rest_framework.authtoken.models import Token
 
+from eventstore.group_submit import GroupSubmitter
 from eventstore.wakeups import LoopWaker
 from shop.api import problems
 from shop.api.parsers import body_limit
@@ -143,11 +144,13 @@ class HotPaths:
     _callers: dict[str, Caller] = field(default_factory=dict, init=False)
     waker: LoopWaker = field(init=False)
     counter: LoopCounter = field(init=False)
+    submitter: GroupSubmitter = field(init=False)
     _opening: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     def __post_init__(self) -> None:
         self.waker = LoopWaker(lambda: self.redis)
         self.counter = LoopCounter(lambda: self.redis)
+        self.submitter = GroupSubmitter(self.pool)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["query_string"]:
