@@ -198,7 +198,11 @@ def figures(
 def api_notes(rounds: int, seconds: int, rate_seconds: int) -> list[str]:
     """How the API figures are taken, for the docs section."""
     return [
-        "API: `uvicorn shop.asgi:application` and `uvicorn bench.bare_app:app`, each one "
+        "API: Shop's requests are plain (a customer's token, a valid body, no "
+        "Idempotency-Key, no query string), so its hot paths (`shop/api/hot.py`) answer "
+        "them in the event loop, as they would a frontend's (tests/api/test_hot_paths.py "
+        "checks that such requests never reach Django). "
+        "`uvicorn shop.asgi:application` and `uvicorn bench.bare_app:app`, each one "
         "process with the same command line (uvloop, httptools, no access log), on the fresh "
         "store; no Celery worker runs (a 202 only writes the inbox row; the orders stay "
         "pending in a database the next run drops). The bench customer's throttle is lifted "
