@@ -106,7 +106,7 @@ async def place_order(request: HotRequest, hot: HotPaths) -> HotResponse | None:
     request.writing = True
     submitted = await hot.submitter.submit(command, actor=actor_for(caller), guard=caller.guard)
     if submitted is None:  # the token no longer checks out: the view answers 401
-        hot.forget(caller)
+        hot.forget(request)
         return None
     hot.waker.poke()
     answer = {
@@ -134,7 +134,7 @@ async def order_detail(request: HotRequest, hot: HotPaths) -> HotResponse | None
         return None
     document, version, still_valid = row
     if not still_valid:
-        hot.forget(caller)
+        hot.forget(request)
         return None
     return HotResponse(200, document.encode(), ((b"etag", etag(version).encode()),))
 
@@ -160,7 +160,7 @@ def command_location(command_id: UUID) -> bytes:
 _location_template: str | None = None
 
 ROUTES = [
-    HotRoute("POST", re.compile("/api/order"), place_order, b"GET, POST, HEAD, OPTIONS"),
+    HotRoute("POST", re.compile("/api/order"), place_order, b"POST, OPTIONS"),
     HotRoute(
         "GET",
         re.compile(f"/api/order/(?P<orderId>{UUID_PATTERN})"),

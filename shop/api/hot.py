@@ -34,6 +34,7 @@ import psycopg
 import redis.asyncio
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.http.request import split_domain_port, validate_host
 from psycopg_pool import AsyncConnectionPool
 from rest_framework.authtoken.models import Token
 
@@ -62,7 +63,6 @@ TOKEN = re.compile(rb"Token ([0-9a-f]{40})")
 
 COMMON_HEADERS = (
     (b"content-type", b"application/json"),
-    (b"vary", b"Accept"),
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
@@ -129,7 +129,7 @@ class HotRoute:
     pattern: re.Pattern[str]
     handler: Handler
     allow: bytes
-    """The `Allow` header Django's view sends on this path."""
+    """The `Allow` header Django's view for this method and path sends."""
 
 
 @dataclass
@@ -159,7 +159,7 @@ class HotPaths:
         if route is None:
             return await self.django(scope, receive, send)
         headers = dict(scope["headers"])  # ASGI header names are lowercase
-        if not _plain(scope["method"], headers):
+        if len(headers) != len(scope["headers"]) or not _plain(scope, headers):
             return await self.django(scope, receive, send)
         body, read = await _read_body(receive)
         answer = None
@@ -248,10 +248,6 @@ class HotPaths:
         caller = self._callers[token] = Caller(pk=row[0], is_staff=row[1], token=token)
         return caller
 
-    def forget(self, caller: Caller) -> None:
-        """Drop a remembered token whose check failed (deleted, or its user changed)."""
-        self._callers.pop(caller.token, None)
-
     async def admit(self, request: HotRequest) -> bool:
         """Count the request against its caller's rate; False when over it (Django then
         answers the 429). Call it once the request is known to be answerable."""
@@ -263,6 +259,17 @@ class HotPaths:
         if verdict.allowed:
             request.scope[COUNTED] = f"user:{ident}"
         return verdict.allowed
+
+    def forget(self, request: HotRequest) -> None:
+        """The caller's token failed its check in the route's statement: drop the
+        remembered token, and take back the request's count (Django answers the 401
+        without counting it)."""
+        caller = request.caller
+        self._callers.pop(caller.token, None)
+        counted = request.scope.pop(COUNTED, None)
+        allowance = Allowance.named("user")
+        if counted is not None and allowance is not None:
+            self.counter.refund(allowance, str(caller.pk))
 
     async def aclose(self) -> None:
         await self.waker.settle()
@@ -311,16 +318,31 @@ def _caller_sql() -> str:
     )
 
 
-def _plain(method: str, headers: dict[bytes, bytes]) -> bool:
-    """Nothing in the headers that the hot paths leave to Django."""
-    if any(name in DECLINED_HEADERS for name in headers):
+def _plain(scope: Scope, headers: dict[bytes, bytes]) -> bool:
+    """Nothing in the headers that the hot paths leave to Django (a header sent twice,
+    which Django would join, is declined before this)."""
+    if any(name in DECLINED_HEADERS for name in headers) or not _host_allowed(headers):
         return False
-    if method in ("POST", "PUT", "PATCH"):
+    if settings.SECURE_SSL_REDIRECT and scope.get("scheme") != "https":
+        return False
+    if scope["method"] in ("POST", "PUT", "PATCH"):
         length = headers.get(b"content-length", b"")
         if not length.isdigit() or int(length) > body_limit():
             return False
         return headers.get(b"content-type", b"").lower() in JSON_TYPES
     return b"content-length" not in headers and b"transfer-encoding" not in headers
+
+
+def _host_allowed(headers: dict[bytes, bytes]) -> bool:
+    """The Host header names an allowed host, as Django's `request.get_host()` checks."""
+    host = headers.get(b"host")
+    if host is None or settings.USE_X_FORWARDED_HOST:
+        return False
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    domain, _ = split_domain_port(host.decode("latin-1"))
+    return bool(domain) and validate_host(domain, allowed)
 
 
 async def _read_body(receive: Receive) -> tuple[bytes | None, list[dict[str, Any]]]:

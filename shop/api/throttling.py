@@ -81,9 +81,13 @@ class Allowance:
         window, elapsed = self.position(now)
         return self.key(ident, window), self.key(ident, window - 1), elapsed
 
-    def _verdict(self, current: int, previous: bytes | int | None, elapsed: float) -> Verdict:
+    def _verdict(
+        self, current: int, previous: bytes | int | None, elapsed: float, share: float = 1.0
+    ) -> Verdict:
+        """Whether `current` requests in this window (this one included) keep within the
+        rate, or within `share` of it."""
         estimate = int(previous or 0) * (1 - elapsed) + current
-        if estimate <= self.limit:
+        if estimate <= self.limit * share:
             return Verdict(True)
         return Verdict(False, max(1, math.ceil(self.window * (1 - elapsed))))
 
@@ -119,6 +123,8 @@ def _pool() -> redis.ConnectionPool:
 SYNC_SECONDS = 0.1
 """How long the event loop's counts may wait to be sent to Redis, and how old its
 reading of the other processes' counts may be when it decides."""
+NEAR = 0.8
+"""Past this share of its rate, an identity's counts are read afresh for every request."""
 
 
 @dataclass
@@ -139,10 +145,11 @@ class LoopCounter:
     Each process decides from its own tally: the counts it last read from Redis plus the
     requests it has admitted since. It sends those to Redis (INCRBY) and reads the
     totals back in one pipeline for every busy identity, at most `SYNC_SECONDS` after
-    a request; an identity not read for `SYNC_SECONDS` is read before deciding. Before
-    it refuses, it sends and reads again, so a refusal is never the result of a stale
-    tally, and Django (which answers the 429) sees every admitted request. Between
-    readings, processes can admit together at most what they see in `SYNC_SECONDS`.
+    a request; an identity not read for `SYNC_SECONDS` is read before deciding. Far
+    below the rate that is all; past `NEAR` of it, and before any refusal, it sends and
+    reads for each request, so the last requests of an allowance are judged on exact
+    counts (the other processes' and Django's included), and Django, which answers the
+    429, sees every admitted request.
     """
 
     def __init__(self, client: Callable[[], redis.asyncio.Redis]) -> None:
@@ -158,6 +165,8 @@ class LoopCounter:
         if tally is None or tally.window != window or now - tally.read_at > SYNC_SECONDS:
             await self._sync([key], now)
             tally = self._tallies[key]
+        elif not allowance._verdict(tally.current + 1, tally.previous, elapsed, NEAR).allowed:
+            await self._sync([key], now)  # near the rate: decide on fresh counts
         verdict = allowance._verdict(tally.current + 1, tally.previous, elapsed)
         if not verdict.allowed:  # refuse on fresh counts only
             if await self._sync([key], now):
@@ -167,9 +176,20 @@ class LoopCounter:
         if verdict.allowed:
             tally.current += 1
             tally.unsent[window] = tally.unsent.get(window, 0) + 1
-            if self._flush is None:
-                self._flush = asyncio.get_running_loop().create_task(self._flush_soon())
+            self._send_soon()
         return verdict
+
+    def _send_soon(self) -> None:
+        if self._flush is None:
+            self._flush = asyncio.get_running_loop().create_task(self._flush_soon())
+
+    def refund(self, allowance: Allowance, ident: str) -> None:
+        """Take back one admitted request (it was not served after all)."""
+        tally = self._tallies.get((allowance, ident))
+        if tally is not None:
+            tally.current -= 1
+            tally.unsent[tally.window] = tally.unsent.get(tally.window, 0) - 1
+            self._send_soon()
 
     async def _flush_soon(self) -> None:
         try:

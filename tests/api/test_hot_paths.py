@@ -64,9 +64,6 @@ from tests.api.flow import HOME
 HOT_ROUTES = ["contexts.sales.hot"]
 UNCOMPARED = ("date", "server", "content-length")
 """Headers that may differ between two answers of the same request."""
-HEADER_BUGS = ("vary", "allow")
-"""Headers the hot paths send otherwise than Django does, left out of the comparisons
-of hot answers until fixed: `test_a_hot_answer_carries_djangos_headers` shows them."""
 
 
 # Accounts, products and orders, committed -------------------------------------------
@@ -263,7 +260,7 @@ async def test_a_plain_order_is_placed_by_the_hot_path_as_django_places_it(
     )
 
     assert reached(hot) == []
-    assert_same_answer(ours, theirs, *HEADER_BUGS)
+    assert_same_answer(ours, theirs)
     row = await stored_command(ours, started)
     assert row == await stored_command(theirs, started)
     assert (row["service_name"], row["operation"], row["status"]) == (
@@ -476,7 +473,7 @@ async def test_an_order_is_read_by_the_hot_path_as_django_reads_it(
     order = ours.json()
     assert (order["orderId"], order["status"], order["version"]) == (alices_order, "placed", 1)
     assert order["customerId"] == str(customer_id_of(people.alice.pk))
-    assert_same_answer(ours, theirs, *HEADER_BUGS)
+    assert_same_answer(ours, theirs)
 
 
 async def test_an_order_read_twice_is_the_same_answer(
@@ -610,13 +607,6 @@ def still_clock(monkeypatch: pytest.MonkeyPatch, people: People) -> None:
         Allowance.named("user").forget(str(person.pk))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shop/api/throttling.py LoopCounter.hit admits on a tally read less than "
-    "SYNC_SECONDS (0.1 s) before, which lacks what DRF's UserThrottle counted in Redis "
-    "since: after 2 hot POSTs (sent to Redis), a Django GET, a hot POST at once is "
-    "admitted, 4 requests under a rate of 3 a minute",
-)
 async def test_hot_and_django_requests_share_one_allowance(
     hot: HotPaths, django_app: Any, people: People, three_a_minute: None, still_clock: None
 ) -> None:
@@ -636,15 +626,9 @@ async def test_hot_and_django_requests_share_one_allowance(
     assert after[0] == (before[0] or 0) + 2, "a throttled request stored something"
 
 
-# What the hot paths answer otherwise than Django (bugs, see each reason) ----------
+# Headers: what Django makes of them, the hot paths make of them too --------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shop/api/hot.py COMMON_HEADERS sends `Vary: Accept`, which DRF does not (one "
-    "renderer); contexts/sales/hot.py's POST route sends `Allow: GET, POST, HEAD, OPTIONS` "
-    "where OrderPlaceApi sends `Allow: POST, OPTIONS`",
-)
 @pytest.mark.parametrize("method", ["POST", "GET"])
 async def test_a_hot_answer_carries_djangos_headers(
     hot: HotPaths, django_app: Any, people: People, alices_order: str, method: str
@@ -658,13 +642,6 @@ async def test_a_hot_answer_carries_djangos_headers(
     assert_same_answer(ours, theirs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shop/api/hot.py HotPaths.__call__ reads the headers with dict(scope['headers']): "
-    "it neither checks Host against ALLOWED_HOSTS (Django: 400) nor sees a repeated "
-    "header, which Django joins with ',' (two Authorization headers: 401; two "
-    "Content-Types: 415); it keeps the last one and answers 202",
-)
 @pytest.mark.parametrize(
     ("headers", "content_type", "status"),
     [

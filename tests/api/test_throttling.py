@@ -140,3 +140,30 @@ async def test_the_loop_counter_lets_requests_through_while_redis_is_down() -> N
     verdicts = [(await counter.hit(allowance, ident)).allowed for _ in range(2)]
 
     assert verdicts == [True, True]
+
+
+async def test_a_refunded_request_leaves_no_count_in_redis() -> None:
+    allowance, ident = Allowance("user", 100, 60), fresh_ident()
+    counter = a_counter()
+    window, _ = allowance.position(time.time())
+    for _ in range(3):
+        assert (await counter.hit(allowance, ident)).allowed
+
+    counter.refund(allowance, ident)
+    await counter.settle()
+
+    stored = redis.Redis.from_url(settings.REDIS_URL)
+    counts = stored.mget(allowance.key(ident, window), allowance.key(ident, window + 1))
+    assert sum(int(count or 0) for count in counts) == 2
+
+
+async def test_near_the_rate_each_request_reads_what_others_counted_meanwhile() -> None:
+    allowance, ident = Allowance("user", 10, 60), fresh_ident()
+    counter = a_counter()
+    for _ in range(8):  # 80%: from here on every request reads Redis first
+        assert (await counter.hit(allowance, ident)).allowed
+    await counter.settle()
+    for _ in range(2):  # another process, or Django, uses up the rest at once
+        assert allowance.hit(ident).allowed
+
+    assert not (await counter.hit(allowance, ident)).allowed
