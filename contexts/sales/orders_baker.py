@@ -26,7 +26,7 @@ from contexts.sales.models import (
 )
 from contexts.sales.order_serializers import render_detail
 from contexts.sales.queries import OrderPage
-from contexts.sales.upsert import upsert
+from contexts.sales.upsert import upsert, upsert_each
 from contexts.shipping import domain as shipping
 from eventstore.codec import encode
 from eventstore.store import RecordedEvent
@@ -191,7 +191,7 @@ class OrderBatch:
 
     def save(self) -> None:
         upsert(OrderSummary, self.summaries.values(), ["order_id"])
-        upsert(OrderDetail, self.details.values(), ["order_id"])
+        upsert_each(OrderDetail, self.details.values(), ["order_id"])  # long pages
         OrderLine.objects.bulk_create(self.lines)
         OrderTimelineEntry.objects.bulk_create(self.timeline)
         OrderFeedEntry.objects.bulk_create(self.feed)
