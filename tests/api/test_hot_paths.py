@@ -102,15 +102,20 @@ def people(committed_db: None) -> People:
 
 
 @pytest.fixture
-def catalog(committed_db: None) -> list[str]:
-    """Two products, in the catalog (executed and baked)."""
+def catalog(committed_db: None) -> Iterator[list[str]]:
+    """Two products, in the catalog (executed and baked), discontinued afterwards: the
+    committed catalog outlives the test, and other tests list what is on sale."""
     products = [uuid.uuid4(), uuid.uuid4()]
     vendor = uuid.uuid4()
     for name, product in zip(("Teapot", "Cup"), products, strict=True):
         submit(sales.CreateProduct(product, vendor, name, Decimal("4.50")), actor="system:test")
     Executor().run()
     Runner(registry.named("sales.products")).catch_up()
-    return [str(product) for product in products]
+    yield [str(product) for product in products]
+    for product in products:
+        submit(sales.DiscontinueProduct(product), actor="system:test")
+    Executor().run()
+    Runner(registry.named("sales.products")).catch_up()
 
 
 @pytest.fixture
