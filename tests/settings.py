@@ -17,3 +17,15 @@ if DATABASES["default"]["NAME"].startswith("test_"):  # a worker started by the 
     _suite = DATABASES["default"]["NAME"]
 CELERY_TASK_DEFAULT_QUEUE = f"{_suite}-tasks"
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _suite
+
+# Hashing a password the production way takes ~0.6 s on a small VM; the suite makes
+# many accounts. New hashes are MD5 here (Django's advice for tests); the production
+# hashers stay listed, so a hash made by a server process under its own settings checks.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
