@@ -28,7 +28,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from eventstore.codec import encode
 from eventstore.commands import CommandRegistry, commands
-from eventstore.inbox import SUBMIT_LOCK, Submitted
+from eventstore.inbox import COLUMNS, SUBMIT_LOCK, Submitted
 
 Guard = tuple[str, list]
 MAX_ROWS = 256
@@ -42,6 +42,7 @@ when they fall in different groups."""
 @dataclass
 class _Pending:
     command_id: UUID
+    stream_id: UUID
     values: list
     guard: Guard
     answer: asyncio.Future[Submitted | None] = field(repr=False)
@@ -72,8 +73,9 @@ class GroupSubmitter:
         values = [command_id, handler.service, handler.operation, stream_id,
                   Jsonb(encode(command)), actor]  # fmt: skip
         pending = _Pending(
-            command_id, values, guard or ("TRUE", []), asyncio.get_running_loop().create_future()
-        )
+            command_id, stream_id, values, guard or ("TRUE", []),
+            asyncio.get_running_loop().create_future(),
+        )  # fmt: skip
         self._waiting.append(pending)
         if self._writers < WRITERS:
             self._writers += 1
@@ -116,15 +118,13 @@ def insert_statement(group: list[_Pending]) -> tuple[str, list]:
         condition, arguments = pending.guard
         rows.append(f"(%s::uuid, %s, %s, %s::uuid, %s::jsonb, %s, {condition})")
         parameters += [*pending.values, *arguments]
-    streams = sorted({str(pending.values[3]) for pending in group})
+    streams = sorted({str(pending.stream_id) for pending in group})
     sql = f"""
         WITH stream_locks AS (
             SELECT count(pg_advisory_xact_lock({SUBMIT_LOCK}, hashtext(stream))) AS locked
             FROM (SELECT unnest(%s::text[]) AS stream ORDER BY 1) AS streams
         )
-        INSERT INTO eventstore_command
-            (id, service_name, operation, stream_id, payload, actor, idempotency_key,
-             correlation_id, causation_id, not_before, retry_of, status, positions)
+        INSERT INTO {COLUMNS}
         SELECT id, service, operation, stream, payload, actor, NULL, id, NULL, now(), NULL,
                'pending', '[]'
         FROM stream_locks, (VALUES {", ".join(rows)})

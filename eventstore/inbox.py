@@ -94,11 +94,14 @@ def resubmit(command_id: UUID, *, actor: str) -> Submitted:
     return Submitted(new_id, created=True)
 
 
-INSERT_PENDING = """
-    WITH stream_lock AS (SELECT pg_advisory_xact_lock(%s, hashtext(%s)))
-    INSERT INTO eventstore_command
+COLUMNS = """eventstore_command
         (id, service_name, operation, stream_id, payload, actor, idempotency_key,
-         correlation_id, causation_id, not_before, retry_of, status, positions)
+         correlation_id, causation_id, not_before, retry_of, status, positions)"""
+"""The inbox table and the columns a submit writes (here and `group_submit`)."""
+
+INSERT_PENDING = f"""
+    WITH stream_lock AS (SELECT pg_advisory_xact_lock(%s, hashtext(%s)))
+    INSERT INTO {COLUMNS}
     SELECT %s::uuid, %s, %s, %s::uuid, %s::jsonb, %s, %s, %s::uuid, %s::uuid,
            coalesce(%s::timestamptz, now()), %s::uuid, 'pending', '[]'
     FROM stream_lock

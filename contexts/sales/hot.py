@@ -5,8 +5,8 @@
   the caller's token check in the same statement (with the orders placed meanwhile:
   `eventstore.group_submit`), and the executor is woken.
 - GET /api/order/{orderId}: the owner (or staff) reads an order's page: the document
-  the `sales.orders` baker rendered with `OrderDetailApi`'s serializer and stored,
-  read in one statement that checks the token too.
+  the `sales.orders` baker rendered (`render_detail`, the text `OrderDetailApi`'s
+  serializer makes) and stored, read in one statement that checks the token too.
 
 Whatever these do not take goes on to those views: an Idempotency-Key, a staff member
 placing an order, a body that is not plainly valid (the view words the 400 or 422), an
@@ -16,6 +16,7 @@ checks out.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -28,7 +29,7 @@ from rest_framework.renderers import JSONRenderer
 from contexts.sales.domain import RequestedLine
 from contexts.sales.models import OrderDetail, OrderSummary
 from contexts.sales.orders_api import MAX_ORDER_LINES, OrderPlaceApi, new_order
-from contexts.shared.api import AddressSerializer
+from contexts.shared.api import AddressSerializer, address_from
 from contexts.shared.values import MAX_QUANTITY, Address
 from shop import customers
 from shop.api.auth import actor_for
@@ -47,8 +48,6 @@ ADDRESS = AddressSerializer().fields
 ADDRESS_REQUIRED = frozenset(name for name, field in ADDRESS.items() if field.required)
 ADDRESS_LIMITS = {name: field.max_length for name, field in ADDRESS.items()}
 ADDRESS_MAY_BE_BLANK = frozenset(name for name, field in ADDRESS.items() if field.allow_blank)
-WIRE_TO_DOMAIN = {"name": "name", "line1": "line1", "line2": "line2", "city": "city",
-                  "postalCode": "postal_code", "country": "country"}  # fmt: skip
 
 
 def plain_order(body: Any) -> tuple[tuple[RequestedLine, ...], Address] | None:
@@ -87,8 +86,7 @@ def plain_order(body: Any) -> tuple[tuple[RequestedLine, ...], Address] | None:
             return None
     if address["country"] not in COUNTRY_CODES or len(address["country"]) != 2:
         return None
-    fields = {"line2": "", **{WIRE_TO_DOMAIN[name]: value for name, value in address.items()}}
-    return tuple(requested), Address(**fields)
+    return tuple(requested), address_from(address)
 
 
 async def place_order(request: HotRequest, hot: HotPaths) -> HotResponse | None:
@@ -151,13 +149,13 @@ _NO_COMMAND = uuid.UUID(int=0)
 
 def command_location(command_id: UUID) -> bytes:
     """`reverse("command", ...)` for the Location header, resolved once per process."""
-    global _location_template
-    if _location_template is None:
-        _location_template = reverse("command", kwargs={"commandId": _NO_COMMAND})
-    return _location_template.replace(str(_NO_COMMAND), str(command_id)).encode()
+    return _location_template().replace(str(_NO_COMMAND), str(command_id)).encode()
 
 
-_location_template: str | None = None
+@functools.cache
+def _location_template() -> str:
+    return reverse("command", kwargs={"commandId": _NO_COMMAND})
+
 
 ROUTES = [
     HotRoute("POST", re.compile("/api/order"), place_order, b"POST, OPTIONS"),

@@ -95,15 +95,7 @@ class OrderDetailSerializer(OrderSummarySerializer):
 
     @extend_schema_field(AddressSerializer)
     def get_shippingAddress(self, page: _PageView) -> dict:
-        detail = page.detail
-        return {
-            "name": detail.ship_to_name,
-            "line1": detail.ship_to_line1,
-            "line2": detail.ship_to_line2,
-            "city": detail.ship_to_city,
-            "postalCode": detail.ship_to_postal_code,
-            "country": detail.ship_to_country,
-        }
+        return shipping_address(page.detail)
 
     @extend_schema_field(OrderInvoiceSerializer(allow_null=True))
     def get_invoice(self, page: _PageView) -> dict | None:
@@ -114,6 +106,18 @@ class OrderDetailSerializer(OrderSummarySerializer):
     def get_shipment(self, page: _PageView) -> dict | None:
         detail = page.detail
         return OrderShipmentSerializer(detail).data if detail.shipment_id else None
+
+
+def shipping_address(detail: OrderDetail) -> dict[str, str]:
+    """Where an order goes, in its wire shape."""
+    return {
+        "name": detail.ship_to_name,
+        "line1": detail.ship_to_line1,
+        "line2": detail.ship_to_line2,
+        "city": detail.ship_to_city,
+        "postalCode": detail.ship_to_postal_code,
+        "country": detail.ship_to_country,
+    }
 
 
 def detail_data(page: OrderPage) -> dict:
@@ -148,14 +152,7 @@ def render_detail(page: OrderPage) -> str:
             }
             for line in page.lines
         ],
-        "shippingAddress": {
-            "name": detail.ship_to_name,
-            "line1": detail.ship_to_line1,
-            "line2": detail.ship_to_line2,
-            "city": detail.ship_to_city,
-            "postalCode": detail.ship_to_postal_code,
-            "country": detail.ship_to_country,
-        },
+        "shippingAddress": shipping_address(detail),
         "invoice": None if not detail.invoice_id else {
             "invoiceId": str(detail.invoice_id),
             "status": detail.invoice_status,

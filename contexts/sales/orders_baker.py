@@ -174,14 +174,10 @@ class OrderBatch:
         """Each touched order's page document, as the API serves it: its lines and
         timeline are this batch's, after those already saved."""
         earlier = self.touched - self.placed
-        lines = _by_order(OrderLine.objects.filter(order_id__in=earlier).order_by("number"))
-        timeline = _by_order(
-            OrderTimelineEntry.objects.filter(order_id__in=earlier).order_by("position")
-        )
-        for line in self.lines:
-            lines.setdefault(line.order_id, []).append(line)
-        for entry in self.timeline:
-            timeline.setdefault(entry.order_id, []).append(entry)
+        saved_lines = OrderLine.objects.filter(order_id__in=earlier).order_by("number")
+        lines = _by_order([*saved_lines, *self.lines])
+        saved_timeline = OrderTimelineEntry.objects.filter(order_id__in=earlier)
+        timeline = _by_order([*saved_timeline.order_by("position"), *self.timeline])
         for order_id in self.touched:
             page = OrderPage(
                 summary=self.summaries[order_id], detail=self.details[order_id],

@@ -171,8 +171,8 @@ def order_document(order_id: UUID, *, customer_id: UUID | None = None) -> OrderD
     rows = OrderSummary.objects.filter(pk=order_id)
     if customer_id is not None:
         rows = rows.filter(customer_id=customer_id)
-    found = rows.values_list("version", "order_id").first()
-    if found is None:
+    version = rows.values_list("version", flat=True).first()
+    if version is None:
         return None
     document = OrderDetail.objects.filter(pk=order_id).values_list("document", flat=True).first()
-    return OrderDocument(document, found[0]) if document is not None else None
+    return OrderDocument(document, version) if document is not None else None

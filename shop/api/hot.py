@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import json
 import logging
+import os
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -90,12 +92,7 @@ class Caller:
     def guard(self) -> tuple[str, list]:
         """An SQL condition, with its parameters, true while the token still names this
         active user in this role: a route checks it in the statement it runs anyway."""
-        users, tokens = _tables()
-        condition = (
-            f"EXISTS (SELECT 1 FROM {tokens} t JOIN {users} u ON u.id = t.user_id"
-            " WHERE t.key = %s AND u.id = %s AND u.is_active AND u.is_staff = %s)"
-        )
-        return condition, [self.token, self.pk, self.is_staff]
+        return _guard_sql(), [self.token, self.pk, self.is_staff]
 
 
 @dataclass
@@ -282,12 +279,6 @@ class HotPaths:
             self._redis = None
 
 
-def json_response(status: int, data: Any, *headers: tuple[bytes, bytes]) -> HotResponse:
-    """JSON rendered as DRF's JSONRenderer renders it (compact, UTF-8)."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    return HotResponse(status, body, headers)
-
-
 def problem_response(status: int, detail: str, *headers: tuple[bytes, bytes]) -> HotResponse:
     body = json.dumps(problems.problem_body(status, detail), separators=(",", ":")).encode()
     return HotResponse(status, body, ((b"content-type", problems.MEDIA_TYPE.encode()), *headers))
@@ -307,6 +298,15 @@ def conninfo_of(database: dict[str, Any]) -> str:
 def _tables() -> tuple[str, str]:
     """The user and token tables (read on first use: the models need the app registry)."""
     return get_user_model()._meta.db_table, Token._meta.db_table
+
+
+@functools.cache
+def _guard_sql() -> str:
+    users, tokens = _tables()
+    return (
+        f"EXISTS (SELECT 1 FROM {tokens} t JOIN {users} u ON u.id = t.user_id"
+        " WHERE t.key = %s AND u.id = %s AND u.is_active AND u.is_staff = %s)"
+    )
 
 
 @functools.cache
@@ -386,9 +386,6 @@ async def _send(send: Send, answer: HotResponse, allow: bytes) -> None:
 
 def hot_paths(django: App, modules: Iterable[str]) -> HotPaths:
     """HotPaths over `django` with the `ROUTES` of each module named."""
-    import importlib
-    import os
-
     routes = [route for name in modules for route in importlib.import_module(name).ROUTES]
     size = int(os.environ.get("SHOP_API_POOL_SIZE", POOL_SIZE))
     return HotPaths(django, routes, pool_size=size)

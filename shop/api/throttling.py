@@ -81,7 +81,7 @@ class Allowance:
         window, elapsed = self.position(now)
         return self.key(ident, window), self.key(ident, window - 1), elapsed
 
-    def _verdict(
+    def judge(
         self, current: int, previous: bytes | int | None, elapsed: float, share: float = 1.0
     ) -> Verdict:
         """Whether `current` requests in this window (this one included) keep within the
@@ -100,7 +100,7 @@ class Allowance:
             current, _, previous = (
                 pipe.incr(key).expire(key, 2 * self.window).get(previous_key).execute()
             )
-            verdict = self._verdict(current, previous, elapsed)
+            verdict = self.judge(current, previous, elapsed)
             if not verdict.allowed:
                 client.decr(key)
             return verdict
@@ -165,12 +165,12 @@ class LoopCounter:
         if tally is None or tally.window != window or now - tally.read_at > SYNC_SECONDS:
             await self._sync([key], now)
             tally = self._tallies[key]
-        elif not allowance._verdict(tally.current + 1, tally.previous, elapsed, NEAR).allowed:
+        elif not allowance.judge(tally.current + 1, tally.previous, elapsed, NEAR).allowed:
             await self._sync([key], now)  # near the rate: decide on fresh counts
-        verdict = allowance._verdict(tally.current + 1, tally.previous, elapsed)
+        verdict = allowance.judge(tally.current + 1, tally.previous, elapsed)
         if not verdict.allowed:  # refuse on fresh counts only
             if await self._sync([key], now):
-                verdict = allowance._verdict(tally.current + 1, tally.previous, elapsed)
+                verdict = allowance.judge(tally.current + 1, tally.previous, elapsed)
             else:  # Redis is down: open, as the synchronous path is
                 verdict = Verdict(True)
         if verdict.allowed:

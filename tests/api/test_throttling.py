@@ -73,6 +73,13 @@ def fresh_ident() -> str:
     return f"test-{uuid.uuid4().hex}"
 
 
+def stored_count(allowance: Allowance, ident: str, window: int) -> int:
+    """What Redis holds for `ident` in `window` and the next (a test may cross into it)."""
+    stored = redis.Redis.from_url(settings.REDIS_URL)
+    counts = stored.mget(allowance.key(ident, window), allowance.key(ident, window + 1))
+    return sum(int(count or 0) for count in counts)
+
+
 def a_counter(url: str | None = None) -> LoopCounter:
     client = redis.asyncio.Redis.from_url(url or settings.REDIS_URL)
     return LoopCounter(lambda: client)
@@ -81,11 +88,11 @@ def a_counter(url: str | None = None) -> LoopCounter:
 def test_the_sliding_window_weighs_the_previous_window_by_what_is_left_of_it() -> None:
     allowance = Allowance("user", 10, 60)
 
-    assert allowance._verdict(current=5, previous=10, elapsed=0.5).allowed  # 5 + 5
-    refused = allowance._verdict(current=6, previous=10, elapsed=0.5)  # 5 + 6
+    assert allowance.judge(current=5, previous=10, elapsed=0.5).allowed  # 5 + 5
+    refused = allowance.judge(current=6, previous=10, elapsed=0.5)  # 5 + 6
     assert not refused.allowed
     assert refused.retry_after == 30
-    assert allowance._verdict(current=10, previous=10, elapsed=1.0).allowed
+    assert allowance.judge(current=10, previous=10, elapsed=1.0).allowed
 
 
 def test_a_refused_request_is_not_counted() -> None:
@@ -125,12 +132,10 @@ async def test_the_loop_counter_sends_its_counts_within_a_sync_interval() -> Non
     window, _ = allowance.position(time.time())
     for _ in range(7):
         assert (await counter.hit(allowance, ident)).allowed
-    stored = redis.Redis.from_url(settings.REDIS_URL)
 
     await asyncio.sleep(SYNC_SECONDS * 3)
 
-    counts = stored.mget(allowance.key(ident, window), allowance.key(ident, window + 1))
-    assert sum(int(count or 0) for count in counts) == 7
+    assert stored_count(allowance, ident, window) == 7
 
 
 async def test_the_loop_counter_lets_requests_through_while_redis_is_down() -> None:
@@ -152,9 +157,7 @@ async def test_a_refunded_request_leaves_no_count_in_redis() -> None:
     counter.refund(allowance, ident)
     await counter.settle()
 
-    stored = redis.Redis.from_url(settings.REDIS_URL)
-    counts = stored.mget(allowance.key(ident, window), allowance.key(ident, window + 1))
-    assert sum(int(count or 0) for count in counts) == 2
+    assert stored_count(allowance, ident, window) == 2
 
 
 async def test_near_the_rate_each_request_reads_what_others_counted_meanwhile() -> None:
