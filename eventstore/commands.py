@@ -44,6 +44,9 @@ class Handler:
     rejection: type[Exception]
     prepare: Callable[[Any], Any] | None = None
     reads_store: bool = False
+    permission: str | None = None
+    """The Django permission staff need to submit this command, through the API or a
+    back-office button alike; None for commands staff never submit themselves."""
 
     @property
     def reads_other_streams(self) -> bool:
@@ -77,6 +80,16 @@ class CommandRegistry:
             return self._by_class[type(command)]
         except KeyError:
             raise UnknownCommand(type(command).__qualname__) from None
+
+    def permission_for(self, command_type: type) -> str:
+        """The permission staff need to submit commands of this type; LookupError for a
+        type that is not registered or that staff may not submit at all."""
+        handler = self._by_class.get(command_type)
+        if handler is None:
+            raise UnknownCommand(command_type.__qualname__)
+        if handler.permission is None:
+            raise LookupError(f"staff do not submit {handler.name}: it has no permission")
+        return handler.permission
 
     def named(self, service: str, operation: str) -> Handler:
         try:

@@ -14,9 +14,10 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from contexts.shared.values import derived_id
+from shop.rights import may_read_all
 
 
 def customer_id_for(user: Any) -> UUID:
@@ -24,6 +25,13 @@ def customer_id_for(user: Any) -> UUID:
     if user.pk is None:
         raise ValueError("an anonymous user is no customer")
     return derived_id("customer", UUID(int=user.pk))
+
+
+def customer_scope(user: Any, model: type[Model]) -> UUID | None:
+    """Whose rows of the model a signed-in user reads: everyone's (None) for staff who may
+    read them all (`shop.rights`), else their own customer id's (staff who may not have
+    none)."""
+    return None if may_read_all(user, model) else customer_id_for(user)
 
 
 @functools.lru_cache(maxsize=65536)

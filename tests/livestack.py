@@ -29,6 +29,7 @@ from rest_framework.authtoken.models import Token
 from shop.devstack.services import ROOT, die_with_parent, free_port, wait_for_port
 from tests.integration.conftest import celery_processes  # noqa: F401  the real worker
 from tests.integration.processes import Celery, child_env
+from tests.staff import with_every_right
 
 UVICORN = str(Path(sys.executable).with_name("uvicorn"))
 SERVER_ENV = {
@@ -110,13 +111,14 @@ def start_server(committed_db: None, tmp_path: Path) -> Iterator[Callable[[], Se
 
 
 def make_user(name: str = "", *, staff: bool = False, password: str = "") -> User:
-    """A committed user with a unique name (and a password, when one is given)."""
+    """A committed user with a unique name (and a password, when one is given); staff
+    with every back-office right."""
     user = User.objects.create_user(
         name or f"{'staff' if staff else 'customer'}-{uuid.uuid4().hex[:10]}",
         password=password or None,
         is_staff=staff,
     )
-    return user
+    return with_every_right(user) if staff else user
 
 
 class Client:

@@ -87,7 +87,7 @@ class InvoiceAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin)
         CommandAction(
             "pay",
             "Register payment",
-            "invoicing.register_payment",
+            RegisterPayment,
             "register payments",
             register_payment,
             PaymentForm,

@@ -1,11 +1,13 @@
-"""Invoices over HTTP: customers read their own, staff read all and register payments;
-and the vendor billing report for staff.
+"""Invoices over HTTP: customers read their own; staff who may (`shop.rights`) read all
+(`invoicing.view_invoice`) and register payments (`invoicing.register_payment`); and the
+vendor billing report (`invoicing.view_vendormonthlybilling`).
 
 An invoice belongs to its order's customer, which the invoice row itself records (from
 `InvoiceIssued`), so no other context's table is needed to decide who may see it. To
-anyone else but staff it is a 404. A payment addresses the invoice's stream, not its
-row: a payment for an invoice not (yet) in the table is accepted, then rejected by the
-domain ("no such invoice"), as are payments the invoice cannot take.
+any other customer it is a 404; staff without the permission get 403. A payment
+addresses the invoice's stream, not its row: a payment for an invoice not (yet) in the
+table is accepted, then rejected by the domain ("no such invoice"), as are payments the
+invoice cannot take.
 """
 
 from __future__ import annotations
@@ -17,15 +19,13 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from contexts.invoicing import queries
 from contexts.invoicing.domain import RegisterPayment
-from contexts.invoicing.models import InvoiceStatus
-from shop import customers
-from shop.api.auth import IsStaff, is_staff
+from contexts.invoicing.models import Invoice, InvoiceStatus, VendorMonthlyBilling
+from shop.api.auth import MayReadAll, MaySubmit, OwnOrMayReadAll
 from shop.api.pagination import CursorPage, paginate
 from shop.api.serializers import (
     AcceptedSerializer,
@@ -35,16 +35,12 @@ from shop.api.serializers import (
     validated,
 )
 from shop.api.views import CommandApi, ReadApi
+from shop.customers import customer_scope
 
 INVOICE_BAKERS = ("invoicing.invoices",)
 INVOICE_STATUSES = InvoiceStatus.values
 MAX_PAYMENT = Decimal("1000000000000.00")
 """One payment's cap, so that an invoice's paid total always fits the money columns."""
-
-
-def customer_scope(request: Request) -> UUID | None:
-    """Whose invoices the caller may see: their own, or everyone's (None) for staff."""
-    return None if is_staff(request.user) else customers.customer_id_for(request.user)
 
 
 class InvoiceLineSerializer(serializers.Serializer):
@@ -77,7 +73,8 @@ class InvoiceSerializer(serializers.Serializer):
 class InvoiceListApi(ReadApi):
     """Invoices, newest first: a customer's own, or every invoice for staff."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [OwnOrMayReadAll]
+    reads = Invoice
     fed_by = INVOICE_BAKERS
     pagination_class = CursorPage
 
@@ -88,7 +85,7 @@ class InvoiceListApi(ReadApi):
     @extend_schema(parameters=[Filters], responses=InvoiceSerializer(many=True), summary="Invoices")
     def get(self, request: Request) -> Response:
         filters = validated(self.Filters, request.query_params)
-        customer, status = customer_scope(request), filters.get("status")
+        customer, status = customer_scope(request.user, Invoice), filters.get("status")
         rows = queries.invoice_list(customer_id=customer, status=status)
         if "orderId" in filters:
             rows = rows.filter(order_id=filters["orderId"])
@@ -97,12 +94,14 @@ class InvoiceListApi(ReadApi):
 
 
 class InvoiceDetailApi(ReadApi):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [OwnOrMayReadAll]
+    reads = Invoice
     fed_by = INVOICE_BAKERS
 
     @extend_schema(responses=InvoiceSerializer, summary="One invoice")
     def get(self, request: Request, invoiceId: UUID) -> Response:
-        invoice = queries.invoice_detail(invoiceId, customer_id=customer_scope(request))
+        customer = customer_scope(request.user, Invoice)
+        invoice = queries.invoice_detail(invoiceId, customer_id=customer)
         if invoice is None:
             raise NotFound("No such invoice.")
         return Response(InvoiceSerializer(invoice).data)
@@ -112,7 +111,8 @@ class PaymentRegisterApi(CommandApi):
     """Register a payment received for an invoice. The invoice is paid once the payments
     reach its amount; a reference counts once per invoice."""
 
-    permission_classes = [IsStaff]
+    permission_classes = [MaySubmit]
+    submits = RegisterPayment
 
     class Input(StrictSerializer):
         amount = positive_money(MAX_PAYMENT)
@@ -131,7 +131,8 @@ class VendorBillingApi(ReadApi):
     """What each vendor earned in a UTC month: paid line totals (in the month of payment)
     minus refunds (in the month of the refund), by vendor id."""
 
-    permission_classes = [IsStaff]
+    permission_classes = [MayReadAll]
+    reads = VendorMonthlyBilling
     fed_by = ("invoicing.vendor_billing",)
     pagination_class = CursorPage
 

@@ -23,6 +23,9 @@ COMMANDS: tuple[type, ...] = (
     domain.SettleCancelledOrder,
 )
 
+STAFF_PERMISSIONS = {domain.RegisterPayment: "invoicing.register_payment"}
+"""What staff need to submit each command, in the API and the back office alike."""
+
 
 def invoice_of(command: Any) -> UUID:
     """Every invoicing command addresses one invoice's stream."""
@@ -44,5 +47,6 @@ for command in COMMANDS:
             evolve=domain.evolve,
             decide=domain.decide,
             rejection=domain.InvoicingError,
+            permission=STAFF_PERMISSIONS.get(command),
         )
     )

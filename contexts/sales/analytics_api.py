@@ -1,4 +1,5 @@
-"""Sales analytics for staff: what sold most on a day, from the popular-items table."""
+"""Sales analytics for staff: what sold most on a day, from the popular-items table, for
+staff who may read that table (`sales.view_popularitem`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from contexts.sales import queries
-from shop.api.auth import IsStaff
+from contexts.sales.models import PopularItem
+from shop.api.auth import MayReadAll
 from shop.api.pagination import CursorPage, paginate
 from shop.api.serializers import validated
 from shop.api.views import ReadApi
@@ -20,7 +22,8 @@ class PopularItemsApi(ReadApi):
     The day is the UTC day the orders were placed on.
     """
 
-    permission_classes = [IsStaff]
+    permission_classes = [MayReadAll]
+    reads = PopularItem
     fed_by = ("sales.popular_items",)
     pagination_class = CursorPage
 

@@ -1,4 +1,5 @@
-"""The catalog's endpoints: anyone browses products, staff change them.
+"""The catalog's endpoints: anyone browses products, staff who manage the catalog
+change them.
 
 Writes address product streams, not presentation rows: changing an unknown product is
 accepted (202) and then rejected by the domain ("no such product"), because a product
@@ -24,7 +25,7 @@ from contexts.sales.domain import (
     CreateProduct,
     DiscontinueProduct,
 )
-from shop.api.auth import IsStaff
+from shop.api.auth import MaySubmit
 from shop.api.pagination import CursorPage, paginate
 from shop.api.serializers import (
     AcceptedSerializer,
@@ -78,7 +79,8 @@ class ProductDetailApi(ReadApi):
 
 
 class ProductCreateApi(CommandApi):
-    permission_classes = [IsStaff]
+    permission_classes = [MaySubmit]
+    submits = CreateProduct
 
     class Input(StrictSerializer):
         vendorId = serializers.UUIDField()
@@ -97,7 +99,8 @@ class ProductCreateApi(CommandApi):
 
 
 class ProductPriceChangeApi(CommandApi):
-    permission_classes = [IsStaff]
+    permission_classes = [MaySubmit]
+    submits = ChangeProductPrice
 
     class Input(StrictSerializer):
         price = positive_money(MAX_PRICE)
@@ -109,7 +112,8 @@ class ProductPriceChangeApi(CommandApi):
 
 
 class ProductDiscontinueApi(CommandApi):
-    permission_classes = [IsStaff]
+    permission_classes = [MaySubmit]
+    submits = DiscontinueProduct
 
     class Input(StrictSerializer):
         """No fields: an empty object, or no body at all."""

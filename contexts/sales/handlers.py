@@ -49,6 +49,14 @@ def check_dispatch(command: domain.CancelOrder) -> domain.CancelOrder:
 
 
 PREPARE = {domain.PlaceOrder: price_order, domain.CancelOrder: check_dispatch}
+CATALOG = "sales.manage_catalog"
+STAFF_PERMISSIONS = {
+    domain.CreateProduct: CATALOG,
+    domain.ChangeProductPrice: CATALOG,
+    domain.DiscontinueProduct: CATALOG,
+    domain.CancelOrder: "sales.cancel_order",
+}
+"""What staff need to submit each command, in the API and the back office alike."""
 
 
 def product_handler(command: type) -> Handler:
@@ -62,6 +70,7 @@ def product_handler(command: type) -> Handler:
         evolve=domain.evolve_product,
         decide=domain.decide_product,
         rejection=domain.SalesError,
+        permission=STAFF_PERMISSIONS.get(command),
     )
 
 
@@ -77,6 +86,7 @@ def order_handler(command: type) -> Handler:
         decide=domain.decide_order,
         rejection=domain.SalesError,
         prepare=PREPARE.get(command),
+        permission=STAFF_PERMISSIONS.get(command),
     )
 
 

@@ -1,10 +1,12 @@
-"""Orders over HTTP: customers place, list, read and cancel their own; staff see them all.
+"""Orders over HTTP: customers place, list, read and cancel their own; staff who may
+(`shop.rights`) read and cancel any.
 
-An order belongs to the customer it was placed for. To anyone else but staff it is a
-404, whether it exists or not. Reads and the checks a write makes when it is accepted
-(ownership, If-Match) use the order summary, which trails a placement by a moment:
-`?after=<commandId>` waits for it. The domain decides the rest when the command runs
-(an unknown or discontinued product, a cancellation after payment).
+An order belongs to the customer it was placed for. To any other customer it is a 404,
+whether it exists or not; staff without the permission an endpoint needs get 403. Reads
+and the checks a write makes when it is accepted (ownership, If-Match) use the order
+summary, which trails a placement by a moment: `?after=<commandId>` waits for it. The
+domain decides the rest when the command runs (an unknown or discontinued product, a
+cancellation after payment).
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from contexts.sales import queries
 from contexts.sales.domain import CancelOrder, PlaceOrder, RequestedLine
+from contexts.sales.models import OrderSummary
 from contexts.sales.order_serializers import (
     ORDER_STATUSES,
     OrderDetailSerializer,
@@ -33,7 +35,7 @@ from contexts.sales.order_serializers import (
 from contexts.shared.api import AddressSerializer, address_from
 from contexts.shared.values import MAX_QUANTITY, Address
 from shop import customers
-from shop.api.auth import IsCustomer, is_staff
+from shop.api.auth import IsCustomer, OwnOrMayReadAll, OwnOrMaySubmit, is_staff
 from shop.api.pagination import CursorPage, paginate
 from shop.api.preconditions import require_version, with_etag
 from shop.api.serializers import AcceptedSerializer, StrictSerializer, validated
@@ -42,11 +44,6 @@ from shop.api.views import CommandApi, ReadApi
 ORDER_BAKERS = ("sales.orders",)
 MAX_ORDER_LINES = 100
 """Lines per order: far above any real basket, well below the 64 KiB body limit."""
-
-
-def customer_scope(request: Request) -> UUID | None:
-    """Whose orders the caller may see: their own, or everyone's (None) for staff."""
-    return None if is_staff(request.user) else customers.customer_id_for(request.user)
 
 
 class OrderLineInput(StrictSerializer):
@@ -111,9 +108,11 @@ def new_order(lines: tuple[RequestedLine, ...], address: Address, customer_id: U
 
 
 class OrderListApi(ReadApi):
-    """Orders, newest first: a customer's own, or every order for staff."""
+    """Orders, newest first: a customer's own, or every order for staff who may read
+    them."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [OwnOrMayReadAll]
+    reads = OrderSummary
     fed_by = ORDER_BAKERS
     pagination_class = CursorPage
 
@@ -136,9 +135,9 @@ class OrderListApi(ReadApi):
     def get(self, request: Request) -> Response:
         filters = validated(self.Filters, request.query_params)
         staff_only = [name for name in ("customer", "search") if name in filters]
-        if staff_only and not is_staff(request.user):
+        if staff_only and not queries.can_watch_all_orders(request.user):
             raise ValidationError({name: ["Only staff may filter by this."] for name in staff_only})
-        customer = customer_scope(request)
+        customer = customers.customer_scope(request.user, OrderSummary)
         if "customer" in filters:
             customer = customers.exactly(filters["customer"])
         term = filters.get("search", "").strip()
@@ -158,7 +157,8 @@ class OrderListApi(ReadApi):
 class OrderDetailApi(ReadApi):
     """One order with its lines, invoice, shipment and timeline; its ETag is its version."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [OwnOrMayReadAll]
+    reads = OrderSummary
     fed_by = ORDER_BAKERS
     etag = True
 
@@ -166,7 +166,7 @@ class OrderDetailApi(ReadApi):
     def get(self, request: Request, orderId: UUID) -> Response:
         """The page the baker stored with the order, or rendered now from its rows when
         it was baked before pages were stored."""
-        customer_id = customer_scope(request)
+        customer_id = customers.customer_scope(request.user, OrderSummary)
         stored = queries.order_document(orderId, customer_id=customer_id)
         if stored is not None:
             return with_etag(Response(json.loads(stored.document)), stored.version)
@@ -177,14 +177,16 @@ class OrderDetailApi(ReadApi):
 
 
 class OrderCancelApi(CommandApi):
-    """Cancel an order: its customer until it is paid, staff until it is shipped.
+    """Cancel an order: its customer until it is paid, staff who may cancel orders until
+    it is shipped.
 
     Both are checked by the domain when the command runs; a refusal shows at the
     command's Location. An order not in the summary yet is 404, to staff too: whose it
     is, and its version for If-Match, are read there.
     """
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [OwnOrMaySubmit]
+    submits = CancelOrder
     if_match = True
 
     class Input(StrictSerializer):
@@ -193,9 +195,11 @@ class OrderCancelApi(CommandApi):
     @extend_schema(request=Input, responses={202: AcceptedSerializer}, summary="Cancel an order")
     def post(self, request: Request, orderId: UUID) -> Response:
         data = validated(self.Input, request.data)
-        order = queries.order_summary(orderId, customer_id=customer_scope(request))
+        staff = is_staff(request.user)  # then holding sales.cancel_order: any order
+        owner = None if staff else customers.customer_id_for(request.user)
+        order = queries.order_summary(orderId, customer_id=owner)
         if order is None:
             raise NotFound("No such order.")
         require_version(request, order.version)
-        by = "staff" if is_staff(request.user) else "customer"
+        by = "staff" if staff else "customer"
         return self.accept(CancelOrder(orderId, data["reason"], by, timezone.now()))

@@ -21,7 +21,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from contexts.sales import feed, queries
-from shop.customers import customer_id_for
+from contexts.sales.models import OrderSummary
+from shop.customers import customer_id_for, customer_scope
 
 LOGIN_URL = "/accounts/login/"
 BOARD_ROWS = 50
@@ -45,19 +46,20 @@ def snapshot() -> Iterator[None]:
 
 
 def live_board(request: HttpRequest) -> HttpResponse:
-    """`/live`: every order, newest first, for staff."""
+    """`/live`: every order, newest first, for staff who may read every order."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), LOGIN_URL)
-    if not request.user.is_staff:
+    if not queries.can_watch_all_orders(request.user):
         return render(request, "sales/forbidden.html", status=403)
     return _board(request, "All orders", customer_id=None)
 
 
 def my_orders(request: HttpRequest) -> HttpResponse:
-    """`/orders/`: the signed-in customer's own orders, live (staff see everyone's)."""
+    """`/orders/`: the signed-in customer's own orders, live (staff who may see
+    everyone's)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), LOGIN_URL)
-    if request.user.is_staff:
+    if queries.can_watch_all_orders(request.user):
         return _board(request, "All orders", customer_id=None)
     return _board(request, "Your orders", customer_id=customer_id_for(request.user))
 
@@ -77,13 +79,14 @@ def _board(request: HttpRequest, title: str, customer_id: UUID | None) -> HttpRe
 
 
 def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
-    """`/orders/{orderId}`: one order's status and timeline, for its customer or staff.
+    """`/orders/{orderId}`: one order's status and timeline, for its customer or staff who
+    may read every order.
 
     Anyone else gets the same 404 as for an order that does not exist.
     """
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), LOGIN_URL)
-    customer_id = None if request.user.is_staff else customer_id_for(request.user)
+    customer_id = customer_scope(request.user, OrderSummary)
     with snapshot():
         position = feed.head()
         page = queries.order_page(order_id, customer_id=customer_id)
@@ -110,4 +113,4 @@ class ShopLoginView(LoginView):
     template_name = "sales/login.html"
 
     def get_default_redirect_url(self) -> str:
-        return "/live" if self.request.user.is_staff else "/orders/"
+        return "/live" if queries.can_watch_all_orders(self.request.user) else "/orders/"

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -23,8 +24,16 @@ from contexts.sales.models import (
     PopularItem,
     Product,
 )
+from shop.rights import may_read_all
 
 HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def can_watch_all_orders(user: Any) -> bool:
+    """Whether this signed-in user sees every order (staff with `sales.view_ordersummary`,
+    as the admin's order pages require) rather than their own: the API's order reads,
+    the live pages and the order feed all ask this."""
+    return may_read_all(user, OrderSummary)
 
 
 def products(

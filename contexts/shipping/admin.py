@@ -84,7 +84,7 @@ class ShipmentAdmin(CommandActionsMixin, ReadOnlyAdmin):
         CommandAction(
             "dispatch",
             "Dispatch shipment",
-            "shipping.dispatch_shipment",
+            DispatchShipment,
             "dispatch shipments",
             dispatch,
             DispatchForm,
@@ -93,7 +93,7 @@ class ShipmentAdmin(CommandActionsMixin, ReadOnlyAdmin):
         CommandAction(
             "deliver",
             "Confirm delivery",
-            "shipping.confirm_delivery",
+            ConfirmDelivery,
             "confirm deliveries",
             confirm_delivery,
             baked_by=SHIPMENTS_BAKER,

@@ -1,11 +1,13 @@
-"""Shipments over HTTP: customers read the shipments of their orders, staff read all,
-dispatch them and confirm their delivery.
+"""Shipments over HTTP: customers read the shipments of their orders; staff who may
+(`shop.rights`) read all (`shipping.view_shipment`), dispatch them
+(`shipping.dispatch_shipment`) and confirm their delivery (`shipping.confirm_delivery`).
 
 A shipment belongs to its order's customer. Shipping records only the order id, and its
 events are a published contract, so ownership is read where it lives: the sales order
 summary (an API module may read any context's queries). A customer's shipments are
-those whose order is among their orders, one subquery; to anyone else but staff a
-shipment is a 404. Reads therefore wait for both bakers under `?after`.
+those whose order is among their orders, one subquery; to any other customer a
+shipment is a 404, and staff without the permission get 403. Reads therefore wait for
+both bakers under `?after`.
 
 Dispatch and delivery address the shipment's stream, not its row: one not (yet) in the
 table is accepted, then rejected by the domain ("no such shipment").
@@ -20,7 +22,6 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,22 +30,23 @@ from contexts.shared.api import AddressSerializer
 from contexts.shipping import queries
 from contexts.shipping.domain import ConfirmDelivery, DispatchShipment
 from contexts.shipping.models import Shipment, ShipmentStatus
-from shop import customers
-from shop.api.auth import IsStaff, is_staff
+from shop.api.auth import MaySubmit, OwnOrMayReadAll
 from shop.api.pagination import CursorPage, paginate
 from shop.api.serializers import AcceptedSerializer, StrictSerializer, validated
 from shop.api.views import CommandApi, ReadApi
+from shop.customers import customer_scope
 
 SHIPMENT_BAKERS = ("shipping.shipments", "sales.orders")
 SHIPMENT_STATUSES = ShipmentStatus.values
 
 
 def own_orders(request: Request) -> QuerySet | None:
-    """The ids of the caller's orders, as a subquery; None (every order) for staff."""
-    if is_staff(request.user):
+    """The ids of the caller's orders, as a subquery; None (every order) for staff who
+    may read every shipment."""
+    customer = customer_scope(request.user, Shipment)
+    if customer is None:
         return None
-    mine = orders.order_summaries(customer_id=customers.customer_id_for(request.user))
-    return mine.values("order_id")
+    return orders.order_summaries(customer_id=customer).values("order_id")
 
 
 class ShipmentItemSerializer(serializers.Serializer):
@@ -85,7 +87,8 @@ class ShipmentSerializer(serializers.Serializer):
 class ShipmentListApi(ReadApi):
     """Shipments, newest first: those of a customer's orders, or every one for staff."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [OwnOrMayReadAll]
+    reads = Shipment
     fed_by = SHIPMENT_BAKERS
     pagination_class = CursorPage
 
@@ -105,7 +108,8 @@ class ShipmentListApi(ReadApi):
 
 
 class ShipmentDetailApi(ReadApi):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [OwnOrMayReadAll]
+    reads = Shipment
     fed_by = SHIPMENT_BAKERS
 
     @extend_schema(responses=ShipmentSerializer, summary="One shipment")
@@ -119,7 +123,8 @@ class ShipmentDetailApi(ReadApi):
 class ShipmentDispatchApi(CommandApi):
     """Hand a shipment awaiting dispatch to a carrier; the order becomes shipped."""
 
-    permission_classes = [IsStaff]
+    permission_classes = [MaySubmit]
+    submits = DispatchShipment
 
     class Input(StrictSerializer):
         carrier = serializers.CharField(max_length=100)
@@ -137,7 +142,8 @@ class ShipmentDispatchApi(CommandApi):
 class ShipmentDeliverApi(CommandApi):
     """Confirm a dispatched shipment arrived; the order becomes delivered."""
 
-    permission_classes = [IsStaff]
+    permission_classes = [MaySubmit]
+    submits = ConfirmDelivery
 
     class Input(StrictSerializer):
         """No fields: an empty object, or no body at all."""

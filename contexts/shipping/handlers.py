@@ -29,6 +29,12 @@ COMMANDS: tuple[type, ...] = (
     domain.CancelShipment,
 )
 
+STAFF_PERMISSIONS = {
+    domain.DispatchShipment: "shipping.dispatch_shipment",
+    domain.ConfirmDelivery: "shipping.confirm_delivery",
+}
+"""What staff need to submit each command, in the API and the back office alike."""
+
 
 ShipmentCommand = (
     domain.CreateShipment | domain.DispatchShipment | domain.ConfirmDelivery | domain.CancelShipment
@@ -55,5 +61,6 @@ for command in COMMANDS:
             evolve=domain.evolve,
             decide=domain.decide,
             rejection=domain.ShippingError,
+            permission=STAFF_PERMISSIONS.get(command),
         )
     )

@@ -1,9 +1,10 @@
-"""Back-office buttons that submit commands: each a small form page, a permission and a
-function from the form's data to one command.
+"""Back-office buttons that submit commands: each a small form page, the command type it
+submits and a function from the form's data to one command.
 
 A page never edits a row: a button's only effect is a command in the inbox, decided by
-the same domain code as an API call. A user without the button's permission is refused
-with a message before anything is submitted.
+the same domain code as an API call. The permission a button needs is the one its
+command's handler declares (`Handler.permission`), which the API checks too. A user
+without it is refused with a message before anything is submitted.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from eventstore.admin.outcome import allowed, submit_and_report
+from eventstore.commands import commands
 from eventstore.models import Command
 
 
@@ -28,18 +30,25 @@ class ConfirmForm(forms.Form):
 
 @dataclass(frozen=True)
 class CommandAction:
-    """One button. `command(row, data)` builds the command from the row the page shows
-    (None for page-less actions such as creating a product) and the form's data."""
+    """One button. `command(row, data)` builds a command of type `submits` from the row
+    the page shows (None for page-less actions such as creating a product) and the
+    form's data."""
 
     slug: str
     label: str
-    permission: str
+    submits: type
     doing: str  # completes "You may not ...", e.g. "cancel orders"
     command: Callable[[Any, dict[str, Any]], object]
     form: type[forms.Form] = ConfirmForm
     on_row: bool = True
     baked_by: tuple[str, ...] = ()
     help_text: str = ""
+
+    @property
+    def permission(self) -> str:
+        """The permission its command's handler declares (read when asked: handlers
+        register after the admin modules are imported)."""
+        return commands.permission_for(self.submits)
 
 
 class CommandActionsMixin(admin.ModelAdmin):

@@ -11,6 +11,7 @@ A context's `api.py` holds one `APIView` per operation, built on these pieces:
 - `routing.operations(get=..., post=...)`: several operation classes on one URL.
 - `problems`: every error is application/problem+json (RFC 9457).
 - `pagination.CursorPage`: `{results, next, previous}` lists.
-- `auth`: actors, `IsStaff`, `IsCustomer`; `throttling`: per-user rates in Redis.
+- `auth`: actors, `MaySubmit` and `MayReadAll` (staff rights: `shop.rights`),
+  `IsCustomer`; `throttling`: per-user rates in Redis.
 - `schema`: drf-spectacular documents all of the above from the view classes.
 """

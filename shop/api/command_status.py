@@ -1,4 +1,9 @@
-"""`GET /api/commands/{commandId}[?wait=N]`: what became of a write."""
+"""`GET /api/commands/{commandId}[?wait=N]`: what became of a write.
+
+Anyone signed in sees their own commands; staff see everyone's only with
+`eventstore.view_command` (`consistency.visible_command`). Any other command is a 404,
+whether it exists or not.
+"""
 
 from __future__ import annotations
 

@@ -27,8 +27,9 @@ from rest_framework.request import Request
 
 from eventstore.models import Command
 from eventstore.subscribers import Receptor, registry
-from shop.api.auth import actors_of, is_staff
+from shop.api.auth import actors_of
 from shop.api.problems import NotYetConsistent
+from shop.rights import may_read_all
 
 POLL = 0.02
 AFTER_TIMEOUT = 10.0
@@ -36,12 +37,13 @@ AFTER = "after"
 
 
 def visible_command(request: Request, command_id: UUID) -> Command | None:
-    """The command if this user may see it: its actor, or staff."""
+    """The command if this user may see it: they submitted it, or they are staff who may
+    read the command inbox (`eventstore.view_command`, as its admin page requires)."""
     user = request.user
     if not (user and user.is_authenticated):
         return None
     commands = Command.objects.filter(pk=command_id)
-    if not is_staff(user):
+    if not may_read_all(user, Command):
         commands = commands.filter(actor__in=actors_of(user))
     return commands.first()
 
@@ -49,8 +51,8 @@ def visible_command(request: Request, command_id: UUID) -> Command | None:
 def read_after(request: Request, fed_by: Sequence[str], timeout: float | None = None) -> None:
     """Honour `?after=<commandId>` before a read, or raise 422 / 503.
 
-    An `after` that is not a UUID, or names no command this user submitted (staff: no
-    command at all), is 422: the parameter is wrong, the resource itself may be fine.
+    An `after` that is not a UUID, or names no command this user may see (see
+    `visible_command`), is 422: the parameter is wrong, the resource itself may be fine.
     """
     raw = request.query_params.get(AFTER)
     if raw is None:

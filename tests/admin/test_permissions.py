@@ -48,6 +48,7 @@ def test_the_migration_creates_the_groups_with_their_permissions() -> None:
     assert codes("finance") == {
         "sales.view_ordersummary", "sales.view_product", "eventstore.view_command",
         "invoicing.view_invoice", "invoicing.register_payment",
+        "invoicing.view_vendormonthlybilling",
     }  # fmt: skip
     assert codes("warehouse") == {
         "sales.view_ordersummary", "sales.view_product", "eventstore.view_command",

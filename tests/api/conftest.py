@@ -25,6 +25,7 @@ from eventstore.store import store
 from eventstore.subscribers import Runner, registry
 from shop.api.models import IdempotencyRecord
 from tests.integration.conftest import celery_processes  # noqa: F401  the real worker
+from tests.staff import with_every_right
 
 BAKERS = ("sales.products", "cart.carts")
 
@@ -78,7 +79,9 @@ class Api:
 
 
 def make_user(staff: bool = False) -> User:
-    return User.objects.create_user(f"api-{uuid.uuid4().hex[:12]}", is_staff=staff)
+    """A customer, or a member of staff with every back-office right."""
+    user = User.objects.create_user(f"api-{uuid.uuid4().hex[:12]}", is_staff=staff)
+    return with_every_right(user) if staff else user
 
 
 @dataclass

@@ -18,6 +18,7 @@ from eventstore.executor import Executor
 from eventstore.inbox import submit
 from eventstore.subscribers import Runner, registry
 from shop.customers import customer_id_for
+from tests.staff import join
 
 HOME = Address("Ada", "1 Main St", "London", "N1 1AA", "GB")
 
@@ -32,7 +33,9 @@ def signed_in(user: User | None) -> Client:
 
 
 def user(staff: bool = False) -> User:
-    return User.objects.create_user(f"page-{uuid.uuid4().hex[:10]}", is_staff=staff)
+    """A customer, or a member of staff in the support group (who sees every order)."""
+    account = User.objects.create_user(f"page-{uuid.uuid4().hex[:10]}", is_staff=staff)
+    return join(account, "support") if staff else account
 
 
 def placed_order(customer: User) -> uuid.UUID:
@@ -94,6 +97,17 @@ def test_an_order_page_is_for_its_customer_and_staff_and_a_404_for_anyone_else()
     assert embedded_position(mine.content.decode()) == head()
     assert b"sales.OrderPlaced" in mine.content
     assert b"notebook-a5" in mine.content
+
+
+def test_staff_of_no_group_get_neither_the_board_nor_an_order_page() -> None:
+    order_id = placed_order(user())
+    bare = signed_in(User.objects.create_user(f"page-{uuid.uuid4().hex[:10]}", is_staff=True))
+
+    board, page = bare.get("/live"), bare.get(f"/orders/{order_id}")
+
+    assert (board.status_code, page.status_code) == (403, 404)
+    assert b"data-feed" not in board.content
+    assert str(order_id).encode() not in board.content
 
 
 def test_a_customer_lists_only_their_own_orders() -> None:

@@ -66,7 +66,7 @@ ACTIONS = (
     CommandAction(
         "cancel",
         "Cancel order",
-        "sales.cancel_order",
+        CancelOrder,
         "cancel orders",
         cancel,
         CancelForm,
@@ -76,7 +76,7 @@ ACTIONS = (
     CommandAction(
         "pay",
         "Register payment",
-        "invoicing.register_payment",
+        RegisterPayment,
         "register payments",
         register_payment,
         PaymentForm,
@@ -86,7 +86,7 @@ ACTIONS = (
     CommandAction(
         "dispatch",
         "Dispatch shipment",
-        "shipping.dispatch_shipment",
+        DispatchShipment,
         "dispatch shipments",
         dispatch,
         DispatchForm,
@@ -96,7 +96,7 @@ ACTIONS = (
     CommandAction(
         "deliver",
         "Confirm delivery",
-        "shipping.confirm_delivery",
+        ConfirmDelivery,
         "confirm deliveries",
         confirm_delivery,
         baked_by=ORDERS_BAKER,

@@ -21,7 +21,6 @@ from eventstore.admin.filters import InputFilter, date_range_filter, id_prefix, 
 from eventstore.admin.readonly import ReadOnlyAdmin, short_id
 from eventstore.models import Command
 
-CATALOG = "sales.manage_catalog"
 PRODUCTS_BAKER = ("sales.products",)
 
 
@@ -51,7 +50,7 @@ ACTIONS = (
     CommandAction(
         "create",
         "Create product",
-        CATALOG,
+        CreateProduct,
         "manage the catalog",
         create,
         CreateForm,
@@ -61,7 +60,7 @@ ACTIONS = (
     CommandAction(
         "reprice",
         "Change price",
-        CATALOG,
+        ChangeProductPrice,
         "manage the catalog",
         reprice,
         PriceForm,
@@ -71,7 +70,7 @@ ACTIONS = (
     CommandAction(
         "discontinue",
         "Discontinue",
-        CATALOG,
+        DiscontinueProduct,
         "manage the catalog",
         discontinue,
         baked_by=PRODUCTS_BAKER,
