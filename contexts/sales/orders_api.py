@@ -35,11 +35,12 @@ from contexts.sales.order_serializers import (
 from contexts.shared.api import AddressSerializer, address_from
 from contexts.shared.values import MAX_QUANTITY, Address
 from shop import customers
-from shop.api.auth import IsCustomer, OwnOrMayReadAll, OwnOrMaySubmit, is_staff
+from shop.api.auth import IsCustomer, OwnOrMayReadAll, OwnOrMaySubmit
 from shop.api.pagination import CursorPage, paginate
 from shop.api.preconditions import require_version, with_etag
 from shop.api.serializers import AcceptedSerializer, StrictSerializer, validated
 from shop.api.views import CommandApi, ReadApi
+from shop.rights import is_staff
 
 ORDER_BAKERS = ("sales.orders",)
 MAX_ORDER_LINES = 100

@@ -17,18 +17,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from eventstore.commands import commands
-from shop.rights import is_staff, may_read_all, may_submit, view_permission
-
-__all__ = [
-    "IsCustomer",
-    "MayReadAll",
-    "MaySubmit",
-    "OwnOrMayReadAll",
-    "OwnOrMaySubmit",
-    "actor_for",
-    "actors_of",
-    "is_staff",
-]
+from shop.rights import may_read_all, may_submit, view_permission
 
 
 def actor_for(user: Any) -> str:
