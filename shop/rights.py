@@ -37,3 +37,13 @@ def view_permission(model: type[Model]) -> str:
 def may_read_all(user: Any, model: type[Model]) -> bool:
     """Whether this user, as staff, may read every row of the model's table."""
     return is_staff(user) and user.has_perm(view_permission(model))
+
+
+def required_permission(view: Any) -> str | None:
+    """The permission staff need for an endpoint that declares the command type it
+    `submits` or the model it `reads` for everyone; None for any other."""
+    if (command_type := getattr(view, "submits", None)) is not None:
+        return commands.permission_for(command_type)
+    if (model := getattr(view, "reads", None)) is not None:
+        return view_permission(model)
+    return None

@@ -3,8 +3,9 @@
 What a view class says is what the schema says: its nested `Input`/`Output` serializers
 become components named after the view (`ProductCreateApi.Input` is `ProductCreateInput`);
 `CommandApi` writes get Idempotency-Key, 202 and Location; `ReadApi` reads with `fed_by`
-get `?after` and 503 with Retry-After; `if_match` and `etag` add those headers; and each
-operation lists the problem responses its base class, permissions and path can produce.
+get `?after` and 503 with Retry-After; `if_match` and `etag` add those headers; a view
+that `submits` or `reads` for staff names the permission staff need; and each operation
+lists the problem responses its base class, permissions and path can produce.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from shop.api import idempotency, preconditions
 from shop.api.consistency import AFTER
 from shop.api.routing import Operations
 from shop.api.views import WRITE_METHODS, CommandApi, ReadApi
+from shop.rights import required_permission
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
@@ -53,7 +55,9 @@ class ShopAutoSchema(AutoSchema):
         """The handler's docstring, else the view class's own (never a base class's)."""
         handler = getattr(self.view, self.method.lower(), None)
         doc = (handler.__doc__ if handler else None) or type(self.view).__doc__
-        return inspect.cleandoc(doc) if doc else ""
+        permission = required_permission(self.view)
+        needs = f"Staff need the permission `{permission}`." if permission else ""
+        return "\n\n".join(part for part in (inspect.cleandoc(doc or ""), needs) if part)
 
     def get_serializer_name(self, serializer: Any, direction: str) -> str:
         """`ProductCreateApi.Input` → `ProductCreateInput`: nested names are not unique."""

@@ -111,6 +111,17 @@ def test_cart_documents_etag_if_match_and_read_your_writes(document: dict) -> No
     assert "412" in cart["post"]["responses"]
 
 
+def test_staff_operations_name_the_permission_staff_need(document: dict) -> None:
+    def needs(path: str, method: str) -> str:
+        return document["paths"][path][method]["description"].rpartition("\n\n")[2]
+
+    assert needs("/api/invoices/{invoiceId}/payments", "post") == (
+        "Staff need the permission `invoicing.register_payment`."
+    )
+    assert needs("/api/order", "get") == "Staff need the permission `sales.view_ordersummary`."
+    assert "Staff need" not in document["paths"]["/api/products"]["get"].get("description", "")
+
+
 def test_swagger_ui_is_served_with_its_own_assets(people: People) -> None:
     page = people.anonymous.get("/api/docs/")
 
