@@ -2,9 +2,9 @@
 
 The Origin header must match ALLOWED_HOSTS, else the handshake is refused (HTTP 403).
 The user comes from the Django session cookie, or from an `Authorization: Token <key>`
-handshake header holding a DRF authtoken, as the REST API accepts. A token header wins
-over the cookie, and a bad one leaves the user anonymous, as in DRF: it never falls back
-to the cookie. Each consumer decides what an anonymous user gets.
+handshake header holding a live API token (`shop.tokens`), as the REST API accepts. A
+token header wins over the cookie, and a bad one leaves the user anonymous, as in DRF:
+it never falls back to the cookie. Each consumer decides what an anonymous user gets.
 
 Import this module only once Django is set up (after `get_asgi_application()`).
 """
@@ -21,7 +21,8 @@ from channels.middleware import BaseMiddleware
 from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.contrib.auth.models import AnonymousUser
-from rest_framework.authtoken.models import Token
+
+from shop.tokens.keys import live_token
 
 
 class TokenAuthMiddleware(BaseMiddleware):
@@ -46,8 +47,8 @@ def token_key(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
 
 @database_sync_to_async
 def user_for_token(key: str) -> Any:
-    token = Token.objects.select_related("user").filter(key=key).first() if key else None
-    if token is None or not token.user.is_active:
+    token = live_token(key)
+    if token is None:
         return AnonymousUser()
     return token.user
 

@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 
 from shop.devstack.services import ROOT, die_with_parent, free_port, wait_for_port
+from shop.tokens.keys import issue
 from tests.integration.conftest import celery_processes  # noqa: F401  the real worker
 from tests.integration.processes import Celery, child_env
 
@@ -124,7 +124,7 @@ class Client:
 
     def __init__(self, server: Server, user: User | None = None) -> None:
         self.server = server
-        self.token = Token.objects.get_or_create(user=user)[0].key if user else None
+        self.token = issue(user).key if user else None
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         headers = {"Content-Type": "application/json"}
