@@ -1,10 +1,12 @@
 """The gate in front of every websocket route: the origin, then who is calling.
 
-The Origin header must match ALLOWED_HOSTS, else the handshake is refused (HTTP 403).
-The user comes from the Django session cookie, or from an `Authorization: Token <key>`
-handshake header holding a live API token (`shop.tokens`), as the REST API accepts. A
-token header wins over the cookie, and a bad one leaves the user anonymous, as in DRF:
-it never falls back to the cookie. Each consumer decides what an anonymous user gets.
+The Origin header must be the site's own (scheme, host and port of the handshake, as
+Django's CSRF check compares them) or one of SHOP_TRUSTED_ORIGINS, else the handshake is
+refused (HTTP 403). The user comes from the Django session cookie, or from an
+`Authorization: Token <key>` handshake header holding a live API token (`shop.tokens`),
+as the REST API accepts. A token header wins over the cookie, and a bad one leaves the
+user anonymous, as in DRF: it never falls back to the cookie. Each consumer decides what
+an anonymous user gets.
 
 The gate also puts `scope["reauthenticate"]` in the scope: an async callable answering
 the user the same credentials sign in now (AnonymousUser once the token expired or was
@@ -17,6 +19,7 @@ Import this module only once Django is set up (after `get_asgi_application()`).
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Awaitable, Callable, Iterable
 from importlib import import_module
 from typing import Any
@@ -25,13 +28,40 @@ from channels.auth import AuthMiddlewareStack, get_user
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from channels.routing import URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
+from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.handlers.asgi import ASGIRequest
+from django.middleware.csrf import CsrfViewMiddleware
 
 from shop.tokens.keys import live_token, live_user
 
 Reauthenticate = Callable[[], Awaitable[Any]]
+
+HTTP_SCHEMES = {"ws": "http", "wss": "https"}
+
+
+class SameOriginValidator(BaseMiddleware):
+    """Refuses a handshake whose Origin is not the site's own or a trusted one."""
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        if same_origin(scope):
+            return await self.inner(scope, receive, send)
+        return await WebsocketDenier()(scope, receive, send)
+
+
+def same_origin(scope: dict) -> bool:
+    """Django's own CSRF origin check, on the handshake seen as the HTTP request it is:
+    the Origin equals `scheme://host[:port]` of the request (its Host header checked
+    against ALLOWED_HOSTS), or is listed in CSRF_TRUSTED_ORIGINS (SHOP_TRUSTED_ORIGINS).
+    A missing Origin is refused: every browser sends one."""
+    scheme = HTTP_SCHEMES.get(scope.get("scheme", "ws"), "http")
+    request = ASGIRequest(
+        {**scope, "type": "http", "method": "GET", "scheme": scheme}, io.BytesIO()
+    )
+    if "HTTP_ORIGIN" not in request.META:
+        return False
+    return CsrfViewMiddleware(lambda request: None)._origin_verified(request)
 
 
 class TokenAuthMiddleware(BaseMiddleware):
@@ -82,4 +112,4 @@ def websocket_application(routing_modules: Iterable[str]) -> Any:
     routes = [
         route for module in routing_modules for route in import_module(module).websocket_urlpatterns
     ]
-    return AllowedHostsOriginValidator(AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(routes))))
+    return SameOriginValidator(AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(routes))))
