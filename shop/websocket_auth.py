@@ -35,6 +35,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.middleware.csrf import CsrfViewMiddleware
 
 from shop.tokens.keys import live_token, live_user
+from shop.websocket_guard import SocketGuard
 
 Reauthenticate = Callable[[], Awaitable[Any]]
 
@@ -112,4 +113,6 @@ def websocket_application(routing_modules: Iterable[str]) -> Any:
     routes = [
         route for module in routing_modules for route in import_module(module).websocket_urlpatterns
     ]
-    return SameOriginValidator(AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(routes))))
+    return SameOriginValidator(
+        AuthMiddlewareStack(TokenAuthMiddleware(SocketGuard(URLRouter(routes))))
+    )
