@@ -25,7 +25,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from shop.devstack.services import ROOT, die_with_parent, free_port, wait_for_port
+from shop.devstack.services import (
+    ROOT,
+    UVICORN_WS_OPTIONS,
+    die_with_parent,
+    free_port,
+    wait_for_port,
+)
 from shop.tokens.keys import issue
 from tests.integration.conftest import celery_processes  # noqa: F401  the real worker
 from tests.integration.processes import Celery, child_env
@@ -54,7 +60,7 @@ class Server:
     def start(self) -> Server:
         args = [UVICORN, "shop.asgi:application", "--host", "127.0.0.1", "--port", str(self.port)]
         self.proc = subprocess.Popen(
-            [*args, "--no-access-log"],
+            [*args, "--no-access-log", *UVICORN_WS_OPTIONS],
             cwd=ROOT,
             env=child_env(**SERVER_ENV),
             stdout=self.log.open("ab"),
