@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async as db
+from django.contrib.auth.models import User
+from django.utils import timezone
 
+from shop.tokens.models import ApiToken
 from tests.live.support import (
     TIMEOUT,
     cookie_header,
@@ -45,6 +48,24 @@ async def test_an_unknown_token_is_anonymous_even_with_a_valid_session(
 
 async def test_an_inactive_users_token_is_anonymous(make_user, token_for) -> None:
     token = await db(token_for)(await db(make_user)(active=False))
+
+    await assert_closed_with(feed_socket(token_header(token)), 4401, "authentication required")
+
+
+def expire(user: User) -> None:
+    ApiToken.objects.filter(user=user).update(expires=timezone.now())
+
+
+def change_password(user: User) -> None:
+    user.set_password("a new password for this user")
+    user.save()
+
+
+@pytest.mark.parametrize("change", [expire, change_password], ids=["expired", "old password"])
+async def test_a_token_that_is_no_longer_live_is_anonymous(make_user, token_for, change) -> None:
+    user = await db(make_user)()
+    token = await db(token_for)(user)
+    await db(change)(user)
 
     await assert_closed_with(feed_socket(token_header(token)), 4401, "authentication required")
 
