@@ -121,7 +121,8 @@ class SocketGuard:
 
 def push_only(receive: Any, send: Any) -> tuple[Any, Any]:
     """`receive` and `send` for a socket that takes no frames: the first one closes it
-    (1008) and reaches the application as a disconnect; its later sends are dropped."""
+    (1008) and reaches the application as a disconnect. Whatever the application sends
+    once the socket is closing (a live message racing its own close) is dropped."""
     closed = False
 
     async def receiving() -> dict:
@@ -135,8 +136,11 @@ def push_only(receive: Any, send: Any) -> tuple[Any, Any]:
         return {"type": "websocket.disconnect", "code": NO_MESSAGES}
 
     async def sending(message: dict) -> None:
-        if not closed:
-            await send(message)
+        nonlocal closed
+        if closed:
+            return
+        closed = message["type"] == "websocket.close"
+        await send(message)
 
     return receiving, sending
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from shop.asgi import application as shop_application
 from shop.tokens.keys import issue
 from shop.tokens.models import ApiToken
-from tests.live.support import TIMEOUT, cookie_header, feed_socket, token_header
+from tests.live.support import TIMEOUT, cookie_header, feed_socket, open_account, token_header
 
 pytestmark = pytest.mark.integration
 
@@ -143,3 +143,14 @@ async def test_a_customer_feed_stays_open_while_the_customer_is_signed_in(make_u
 
     assert frames == [{"type": "heartbeat", "position": None}] * 3
     await socket.disconnect()
+
+
+async def test_a_socket_closed_for_lost_access_sends_nothing_more(make_user) -> None:
+    user = await db(make_user)()
+    socket = await opened(feed_socket(token_header(await db(lambda: issue(user).key)())))
+    await db(revoke_tokens)(user)
+    assert await closing(socket) == GONE
+
+    await db(open_account)(user.username, "3.00")  # live messages for this user, after the close
+
+    assert await socket.receive_nothing(timeout=1)
