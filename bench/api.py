@@ -23,7 +23,6 @@ from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from bench.api_servers import both_servers
 from bench.bare_app import CREATE_TABLE, POOL_SIZE
@@ -37,6 +36,7 @@ from eventstore.executor import Executor
 from eventstore.inbox import submit
 from eventstore.subscribers import Runner, registry
 from shop.customers import customer_id_for
+from shop.tokens.keys import issue
 
 CONNECTIONS = 16
 RATE = 200  # requests/s of the latency run
@@ -54,7 +54,7 @@ JSON = ("Content-Type", "application/json")
 def bench_customer() -> tuple[User, str]:
     """A new customer and its API token."""
     user = User.objects.create_user(f"bench-customer-{uuid.uuid4().hex[:8]}")
-    return user, Token.objects.create(user=user).key
+    return user, issue(user).key
 
 
 def catalog_and_order(user: User) -> tuple[list[uuid.UUID], uuid.UUID]:

@@ -29,7 +29,6 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
@@ -41,6 +40,7 @@ from contexts.sales.feed import STAFF_GROUP
 from contexts.sales.models import OrderFeedEntry
 from contexts.shared.values import Address
 from eventstore.inbox import submit
+from shop.tokens.keys import issue
 
 P50_MS, P99_MS = 25, 100
 PLACED = "sales.OrderPlaced"
@@ -126,7 +126,7 @@ def feed_head() -> int:
 
 def staff_token() -> str:
     user = User.objects.create_user(f"bench-staff-{uuid.uuid4().hex[:8]}", is_staff=True)
-    return Token.objects.create(user=user).key
+    return issue(user).key
 
 
 def wait_until_done(command_ids: list[uuid.UUID], stack: Stack, timeout: float) -> None:

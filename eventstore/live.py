@@ -21,6 +21,11 @@ Close codes: 4401 without an authenticated user, 4400 for an `after` that is not
 non-negative integer, 1011 when the replay fails (reconnect with the last position seen).
 The server sends `{"type": "heartbeat", "position": <last position sent, or the given
 after, or null>}` every `SHOP_WS_HEARTBEAT_SECONDS`.
+
+Before each heartbeat the socket's credentials are checked again, with the gate's
+`scope["reauthenticate"]`: once they no longer sign the same user in (token expired or
+revoked, session ended, password changed, user deactivated) the socket closes with 4401;
+once the user may no longer see a group the socket joined (`may_keep`), with 4403.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 UNAUTHENTICATED = 4401
+FORBIDDEN = 4403
 BAD_REQUEST = 4400
 SERVER_ERROR = 1011
 
@@ -72,6 +78,10 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
     def replay(self, user: Any, after: int, limit: int) -> list[dict]:
         """Up to `limit` messages with position > `after` this user may see, in order."""
         raise NotImplementedError
+
+    def may_keep(self, user: Any) -> bool:
+        """Whether the user may still see every group this socket joined."""
+        return set(self.groups) <= set(self.groups_for(user))
 
     async def connect(self) -> None:
         self.last_sent: int | None = None
@@ -132,7 +142,23 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         every = settings.SHOP_WS_HEARTBEAT_SECONDS
         while True:
             await asyncio.sleep(every)
+            if (refusal := await self._recheck()) is not None:
+                if self.catching_up is not None:
+                    self.catching_up.cancel()
+                await self.close(*refusal)
+                return
             await self.send_json({"type": "heartbeat", "position": self.last_sent})
+
+    async def _recheck(self) -> tuple[int, str] | None:
+        """A close code and reason once the socket's user lost access, else None."""
+        reauthenticate = self.scope.get("reauthenticate")
+        user = None if reauthenticate is None else await reauthenticate()
+        if user is None or not user.is_authenticated or user.pk != self.user.pk:
+            return UNAUTHENTICATED, "credentials no longer valid"
+        if not await database_sync_to_async(self.may_keep)(user):
+            return FORBIDDEN, "no longer allowed"
+        self.user = user
+        return None
 
     async def _send_new(self, message: dict) -> None:
         position = message["position"]

@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -54,6 +53,7 @@ INSTALLED_APPS = [
     "contexts.shipping",
     "shop",
     "shop.api",
+    "shop.tokens",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +132,7 @@ STATIC_ROOT = BASE_DIR / ".run" / "static"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "shop.tokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -192,6 +192,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # Seconds between websocket heartbeats ({"type": "heartbeat", "position": ...}).
 SHOP_WS_HEARTBEAT_SECONDS = float(os.environ.get("SHOP_WS_HEARTBEAT_SECONDS", "20"))
+# Open websockets one user may hold at once, over all servers (more are closed with 4429).
+SHOP_WS_MAX_PER_USER = int(os.environ.get("SHOP_WS_MAX_PER_USER", "10"))
+
+# Seconds an API token lives after it is issued (30 days).
+SHOP_TOKEN_TTL = int(os.environ.get("SHOP_TOKEN_TTL", "2592000"))
 
 # Seconds a customer has to pay an invoice, counted from the order's placed_at (3 days).
 SHOP_PAYMENT_WINDOW = int(os.environ.get("SHOP_PAYMENT_WINDOW", "259200"))

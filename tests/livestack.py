@@ -24,9 +24,15 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 
-from shop.devstack.services import ROOT, die_with_parent, free_port, wait_for_port
+from shop.devstack.services import (
+    ROOT,
+    UVICORN_WS_OPTIONS,
+    die_with_parent,
+    free_port,
+    wait_for_port,
+)
+from shop.tokens.keys import issue
 from tests.integration.conftest import celery_processes  # noqa: F401  the real worker
 from tests.integration.processes import Celery, child_env
 from tests.staff import with_every_right
@@ -55,7 +61,7 @@ class Server:
     def start(self) -> Server:
         args = [UVICORN, "shop.asgi:application", "--host", "127.0.0.1", "--port", str(self.port)]
         self.proc = subprocess.Popen(
-            [*args, "--no-access-log"],
+            [*args, "--no-access-log", *UVICORN_WS_OPTIONS],
             cwd=ROOT,
             env=child_env(**SERVER_ENV),
             stdout=self.log.open("ab"),
@@ -126,7 +132,7 @@ class Client:
 
     def __init__(self, server: Server, user: User | None = None) -> None:
         self.server = server
-        self.token = Token.objects.get_or_create(user=user)[0].key if user else None
+        self.token = issue(user).key if user else None
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         headers = {"Content-Type": "application/json"}

@@ -1,7 +1,9 @@
 """The live order feed at /ws/order-events: staff see every order, a customer their own.
 
 A customer is the signed-in user's customer id (`shop.customers.customer_id_for`), the
-id the API puts in the orders that user places.
+id the API puts in the orders that user places. The socket re-checks its user before
+each heartbeat (`eventstore.live`): a staff board whose user lost `sees_every_order`
+closes with 4403.
 """
 
 from __future__ import annotations
@@ -14,10 +16,17 @@ from eventstore.live import FeedConsumer
 from shop.customers import customer_id_for
 
 
+def sees_every_order(user: Any) -> bool:
+    """The staff board's right, checked on connect and before every heartbeat."""
+    return user.is_staff
+
+
 class OrderEventsConsumer(FeedConsumer):
     def groups_for(self, user: Any) -> list[str]:
-        return [STAFF_GROUP] if user.is_staff else [customer_group(customer_id_for(user))]
+        if sees_every_order(user):
+            return [STAFF_GROUP]
+        return [customer_group(customer_id_for(user))]
 
     def replay(self, user: Any, after: int, limit: int) -> list[dict]:
-        customer_id = None if user.is_staff else customer_id_for(user)
+        customer_id = None if sees_every_order(user) else customer_id_for(user)
         return queries.feed_messages(after, limit, customer_id=customer_id)

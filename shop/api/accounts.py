@@ -1,8 +1,10 @@
 """Signing up and signing in: `POST /api/auth/signup` and `POST /api/auth/token`.
 
-Both answer a DRF token for `Authorization: Token <token>`. They are not commands (no
-202, no Idempotency-Key): a retried signup answers 422 for the now-taken username, and
-the token endpoint is naturally idempotent (it hands out the user's one token).
+Both answer a new API token for `Authorization: Token <token>`, valid until `expiresAt`
+(SHOP_TOKEN_TTL) and only while the password stays the same (`shop.tokens`). They are
+not commands (no 202, no Idempotency-Key): a retried signup answers 422 for the
+now-taken username, and a retried sign-in hands out one more token (a user may hold
+several, one per device).
 """
 
 from __future__ import annotations
@@ -14,20 +16,25 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shop.api.serializers import StrictSerializer, validated
 from shop.api.views import ApiView
+from shop.tokens.keys import Issued, issue
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expiresAt = serializers.DateTimeField(help_text="When the token stops working.")
 
 
-def sign_up(username: str, password: str, email: str) -> Token:
+def token_answer(issued: Issued) -> dict:
+    return TokenSerializer({"token": issued.key, "expiresAt": issued.expires}).data
+
+
+def sign_up(username: str, password: str, email: str) -> Issued:
     """A new customer account and its token; ValidationError for a taken username or a
     password the configured validators refuse."""
     user = User(username=username, email=email)
@@ -41,7 +48,7 @@ def sign_up(username: str, password: str, email: str) -> Token:
             user.save()
     except IntegrityError:
         raise exceptions.ValidationError({"username": ["This username is taken."]}) from None
-    return Token.objects.create(user=user)
+    return issue(user)
 
 
 class SignupApi(ApiView):
@@ -61,8 +68,8 @@ class SignupApi(ApiView):
     @extend_schema(request=Input, responses={201: TokenSerializer}, summary="Create an account")
     def post(self, request: Request) -> Response:
         data = validated(self.Input, request.data)
-        token = sign_up(data["username"], data["password"], data["email"])
-        return Response({"token": token.key}, status=201)
+        issued = sign_up(data["username"], data["password"], data["email"])
+        return Response(token_answer(issued), status=201)
 
 
 class TokenApi(ApiView):
@@ -77,11 +84,10 @@ class TokenApi(ApiView):
     def get_authenticate_header(self, request: Request) -> str:
         return "Token"
 
-    @extend_schema(request=Input, responses={200: TokenSerializer}, summary="Get your token")
+    @extend_schema(request=Input, responses={200: TokenSerializer}, summary="Get a token")
     def post(self, request: Request) -> Response:
         data = validated(self.Input, request.data)
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
             raise exceptions.AuthenticationFailed("Wrong username or password.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response(token_answer(issue(user)))

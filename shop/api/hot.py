@@ -35,16 +35,15 @@ from typing import Any
 import psycopg
 import redis.asyncio
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.http.request import split_domain_port, validate_host
 from psycopg_pool import AsyncConnectionPool
-from rest_framework.authtoken.models import Token
 
 from eventstore.group_submit import GroupSubmitter
 from eventstore.wakeups import LoopWaker
 from shop.api import problems
 from shop.api.parsers import body_limit
 from shop.api.throttling import COUNTED, Allowance, LoopCounter
+from shop.tokens.models import ApiToken, key_digest
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ DECLINED_HEADERS = frozenset(
 
 JSON_TYPES = frozenset({b"application/json", b"application/json; charset=utf-8"})
 TOKEN = re.compile(rb"Token ([0-9a-f]{40})")
-"""DRF's token keys: 40 hex digits. Any other Authorization is Django's to judge."""
+"""API token keys: 40 hex digits. Any other Authorization is Django's to judge."""
 
 COMMON_HEADERS = (
     (b"content-type", b"application/json"),
@@ -86,13 +85,16 @@ class Caller:
     pk: int
     is_staff: bool
     token: str
+    """The digest of the token's key, as stored."""
     is_authenticated: bool = True
 
     @property
     def guard(self) -> tuple[str, list]:
-        """An SQL condition, with its parameters, true while the token still names this
-        active user in this role: a route checks it in the statement it runs anyway."""
-        return _guard_sql(), [self.token, self.pk, self.is_staff]
+        """An SQL condition, with its parameters, true while the token is still live
+        (`ApiToken.objects.live()`) and names this user in this role: a route checks it
+        in the statement it runs anyway."""
+        sql, parameters = _guard_sql(self.is_staff)
+        return sql, _bind(parameters, self.token, self.pk)
 
 
 @dataclass
@@ -231,14 +233,15 @@ class HotPaths:
         match = TOKEN.fullmatch(headers.get(b"authorization", b""))
         if match is None:
             return None
-        token = match.group(1).decode()
+        token = key_digest(match.group(1).decode())
         if (known := self._callers.get(token)) is not None:
             return known
+        sql, parameters = _caller_sql()
         pool = await self.pool()
         async with pool.connection() as conn:
-            cursor = await conn.execute(_caller_sql(), [token])
+            cursor = await conn.execute(sql, _bind(parameters, token))
             row = await cursor.fetchone()
-        if row is None or not row[2]:
+        if row is None:
             return None
         if len(self._callers) >= KNOWN_CALLERS:
             self._callers.clear()
@@ -294,28 +297,36 @@ def conninfo_of(database: dict[str, Any]) -> str:
     return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in parts.items() if v})
 
 
-@functools.cache
-def _tables() -> tuple[str, str]:
-    """The user and token tables (read on first use: the models need the app registry)."""
-    return get_user_model()._meta.db_table, Token._meta.db_table
+_DIGEST, _USER = "\x00digest", -1
+"""Stand-ins for the key's digest and the user id in the compiled `live()` query."""
+
+
+def _compiled(tokens: Any) -> tuple[str, tuple]:
+    """SQL and parameters of a token query: Django compiles `ApiToken.objects.live()`
+    once, so the hot path checks exactly the rule DRF's authentication checks."""
+    sql, parameters = tokens.query.sql_with_params()
+    assert parameters.count(_DIGEST) == 1 and parameters.count(_USER) <= 1, parameters
+    return sql, parameters
+
+
+def _bind(parameters: tuple, digest: str, user: int | None = None) -> list:
+    stand_in = {_DIGEST: digest, _USER: user}
+    return [stand_in.get(value, value) for value in parameters]
 
 
 @functools.cache
-def _guard_sql() -> str:
-    users, tokens = _tables()
-    return (
-        f"EXISTS (SELECT 1 FROM {tokens} t JOIN {users} u ON u.id = t.user_id"
-        " WHERE t.key = %s AND u.id = %s AND u.is_active AND u.is_staff = %s)"
-    )
+def _guard_sql(is_staff: bool) -> tuple[str, tuple]:
+    """Whether the live token with that digest is this user's, in this role."""
+    live = ApiToken.objects.live().filter(digest=_DIGEST, user_id=_USER, user__is_staff=is_staff)
+    sql, parameters = _compiled(live.values("pk"))
+    return f"EXISTS ({sql})", parameters
 
 
 @functools.cache
-def _caller_sql() -> str:
-    users, tokens = _tables()
-    return (
-        f"SELECT u.id, u.is_staff, u.is_active FROM {tokens} t"
-        f" JOIN {users} u ON u.id = t.user_id WHERE t.key = %s"
-    )
+def _caller_sql() -> tuple[str, tuple]:
+    """The user id and staff flag of the live token with that digest."""
+    live = ApiToken.objects.live().filter(digest=_DIGEST)
+    return _compiled(live.values_list("user_id", "user__is_staff"))
 
 
 def _plain(scope: Scope, headers: dict[bytes, bytes]) -> bool:

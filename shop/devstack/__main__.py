@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from shop.devstack.services import ROOT, RUN_DIR, Services, die_with_parent
+from shop.devstack.services import ROOT, RUN_DIR, UVICORN_WS_OPTIONS, Services, die_with_parent
 
 PYTHON = sys.executable
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL")
@@ -45,7 +45,8 @@ def run(env: dict[str, str]) -> int:
     bin_dir = os.path.dirname(PYTHON)
     procs = [
         spawn([os.path.join(bin_dir, "uvicorn"), "shop.asgi:application",
-               "--host", "127.0.0.1", "--port", port, "--no-access-log"], env),
+               "--host", "127.0.0.1", "--port", port, "--no-access-log",
+               *UVICORN_WS_OPTIONS], env),
         spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "worker",
                "--loglevel", "INFO", "--concurrency", "2"], env),
         spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "beat", "--loglevel", "INFO",

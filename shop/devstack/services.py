@@ -22,6 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR = ROOT / ".run"
 PG_SYSTEM_USER = "embedded_postgres"
+UVICORN_WS_OPTIONS = ("--ws-max-size", "4096")
+"""Shop's sockets take no frames from clients (`shop.websocket_guard` closes on any);
+uvicorn closes on a frame over this size (1009) before reading it whole."""
 
 
 def free_port() -> int:

@@ -17,13 +17,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.db.models import Max
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from eventstore.executor import Executor
 from eventstore.models import Command
 from eventstore.store import store
 from eventstore.subscribers import Runner, registry
 from shop.api.models import IdempotencyRecord
+from shop.tokens.keys import issue
 from tests.integration.conftest import celery_processes  # noqa: F401  the real worker
 from tests.staff import with_every_right
 
@@ -47,8 +47,7 @@ class Api:
         self.client = Client()
         self.auth = {}
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            self.auth = {"Authorization": f"Token {token.key}"}
+            self.auth = {"Authorization": f"Token {issue(user).key}"}
 
     def request(
         self,

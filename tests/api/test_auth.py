@@ -7,8 +7,8 @@ import uuid
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from shop.tokens.models import ApiToken, key_digest
 from tests.api.conftest import Api, People, problem
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_signup_answers_a_token_that_signs_requests_in(people: People) -> None:
 
     assert response.status_code == 201
     token = response.json()["token"]
-    assert Token.objects.get(key=token).user.username == username
+    assert ApiToken.objects.get(digest=key_digest(token)).user.username == username
     user = User.objects.get(username=username)
     assert user.check_password(PASSWORD)
     assert not user.is_staff
@@ -39,7 +39,7 @@ def test_signup_answers_a_token_that_signs_requests_in(people: People) -> None:
     assert signed_in.status_code == 404  # not 401: the token is good
 
 
-def test_the_token_endpoint_hands_out_the_users_token(people: People) -> None:
+def test_the_token_endpoint_hands_out_a_new_token_beside_the_first(people: People) -> None:
     username = name()
     signed_up = people.anonymous.post(
         "/api/auth/signup", {"username": username, "password": PASSWORD, "email": "b@example.com"}
@@ -50,7 +50,14 @@ def test_the_token_endpoint_hands_out_the_users_token(people: People) -> None:
     )
 
     assert response.status_code == 200
-    assert response.json() == {"token": signed_up.json()["token"]}
+    assert set(response.json()) == {"token", "expiresAt"}
+    tokens = [signed_up.json()["token"], response.json()["token"]]
+    assert tokens[0] != tokens[1]
+    for token in tokens:
+        signed_in = Client().get(
+            f"/api/commands/{uuid.uuid4()}", headers={"Authorization": f"Token {token}"}
+        )
+        assert signed_in.status_code == 404  # not 401: both tokens are good
 
 
 @pytest.mark.parametrize("password", [PASSWORD + "!", ""])

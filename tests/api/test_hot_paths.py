@@ -36,7 +36,6 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 
 from contexts.sales import domain as sales
@@ -57,6 +56,8 @@ from shop.api.models import IdempotencyRecord
 from shop.api.serializers import validated
 from shop.api.throttling import Allowance
 from shop.customers import customer_id_of
+from shop.tokens.keys import issue
+from shop.tokens.models import ApiToken, key_digest
 from tests.api.asgi import Answer, Recording, request
 from tests.api.conftest import snapshot
 from tests.api.flow import HOME
@@ -90,7 +91,7 @@ def new_account(staff: bool = False, active: bool = True, group: str = "support"
     user = User.objects.create_user(name, is_staff=staff, is_active=active)
     if staff and group:
         join(user, group)
-    return Account(user.pk, Token.objects.create(user=user).key)
+    return Account(user.pk, issue(user).key)
 
 
 @dataclass(frozen=True)
@@ -344,6 +345,7 @@ REFUSED = {
     "token of another form": (401, {"body": PLAIN, "auth": ("Authorization", "Token abc")}),
     "Bearer": (401, {"body": PLAIN, "auth": ("Authorization", "Bearer " + "0" * 40)}),
     "inactive user": (401, {"body": PLAIN, "auth": "inactive"}),
+    "expired token": (401, {"body": PLAIN, "auth": "expired"}),
     "staff": (403, {"body": PLAIN, "auth": "staff"}),
     "body over 64 KiB": (413, {"body": {**PLAIN, "pad": "x" * 65536}}),
     "body over 64 KiB, no length": (413, {"body": {**PLAIN, "pad": "x" * 65536}, "content_length": False, "chunk": 8192}),
@@ -358,6 +360,10 @@ def with_auth(case: dict, people: People) -> dict:
         auth = people.staff.auth
     elif auth == "inactive":
         auth = new_account(active=False).auth
+    elif auth == "expired":
+        account = new_account()
+        ApiToken.objects.filter(digest=key_digest(account.token)).update(expires=timezone.now())
+        auth = account.auth
     return {**case, "headers": [*case.get("headers", []), *([auth] if auth else [])]}
 
 
@@ -429,8 +435,11 @@ async def test_an_order_the_hot_path_declines_is_placed_by_django(
 
 @pytest.mark.parametrize(
     ("change", "status"),
-    [("delete the token", 401), ("deactivate the user", 401), ("make the user staff", 403)],
-)
+    [
+        ("delete the token", 401), ("expire the token", 401), ("change the password", 401),
+        ("deactivate the user", 401), ("make the user staff", 403),
+    ],
+)  # fmt: skip
 async def test_a_remembered_token_that_no_longer_checks_out_is_djangos_to_answer(
     hot: HotPaths, django_app: Any, people: People, change: str, status: int
 ) -> None:
@@ -440,8 +449,15 @@ async def test_a_remembered_token_that_no_longer_checks_out_is_djangos_to_answer
     @db
     def apply() -> None:
         users = User.objects.filter(pk=people.alice.pk)
+        tokens = ApiToken.objects.filter(digest=key_digest(people.alice.token))
         if change == "delete the token":
-            Token.objects.filter(key=people.alice.token).delete()
+            tokens.delete()
+        elif change == "expire the token":
+            tokens.update(expires=timezone.now())
+        elif change == "change the password":
+            user = users.get()
+            user.set_password("a new password")
+            user.save()
         elif change == "deactivate the user":
             users.update(is_active=False)
         else:
@@ -505,6 +521,7 @@ READ_BY_DJANGO = {
     "no Authorization": (401, {"auth": None}),
     "unknown token": (401, {"auth": ("Authorization", "Token " + "f" * 40)}),
     "inactive user": (401, {"auth": "inactive"}),
+    "expired token": (401, {"auth": "expired"}),
 }  # fmt: skip
 
 
@@ -537,7 +554,7 @@ async def test_a_read_with_a_token_deleted_since_is_djangos_401(
 ) -> None:
     path = f"/api/order/{alices_order}"
     assert (await request(hot, "GET", path, headers=[people.alice.auth])).status == 200
-    await db(Token.objects.filter(key=people.alice.token).delete)()
+    await db(ApiToken.objects.filter(digest=key_digest(people.alice.token)).delete)()
 
     again, theirs = await both_ways(hot, django_app, "GET", path, headers=[people.alice.auth])
 

@@ -12,7 +12,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
-from rest_framework.authtoken.models import Token
+
+from shop.tokens.keys import issue
 
 if importlib.util.find_spec("daphne") is None:
     # channels.testing imports its live-server test case, which needs daphne
@@ -34,7 +35,7 @@ def make_user(committed_db: None) -> Callable[..., User]:
 
 @pytest.fixture
 def token_for(committed_db: None) -> Callable[[User], str]:
-    return lambda user: Token.objects.create(user=user).key
+    return lambda user: issue(user).key
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from tests.pipeline.asgi import application
 from tests.pipeline.models import AccountFeedEntry
 
 ORIGIN = (b"origin", b"http://testserver")
+HOST = (b"host", b"testserver")
 TIMEOUT = 5
 
 
@@ -29,10 +30,12 @@ def cookie_header(session_key: str) -> tuple[bytes, bytes]:
 
 
 def feed_socket(*headers: tuple[bytes, bytes], after: object = None) -> WebsocketCommunicator:
-    """A client of /ws/order-events from the site's own origin, unless headers say otherwise."""
+    """A client of /ws/order-events at http://testserver from the site's own origin,
+    unless headers say otherwise."""
     path = "/ws/order-events" if after is None else f"/ws/order-events?after={after}"
-    if not any(name == b"origin" for name, _ in headers):
-        headers = (ORIGIN, *headers)
+    for default in (ORIGIN, HOST):
+        if not any(name == default[0] for name, _ in headers):
+            headers = (default, *headers)
     return WebsocketCommunicator(application, path, headers=list(headers))
 
 

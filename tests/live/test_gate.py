@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async as db
+from django.contrib.auth.models import User
+from django.utils import timezone
 
+from shop.tokens.models import ApiToken
 from tests.live.support import (
     TIMEOUT,
     cookie_header,
@@ -49,6 +52,24 @@ async def test_an_inactive_users_token_is_anonymous(make_user, token_for) -> Non
     await assert_closed_with(feed_socket(token_header(token)), 4401, "authentication required")
 
 
+def expire(user: User) -> None:
+    ApiToken.objects.filter(user=user).update(expires=timezone.now())
+
+
+def change_password(user: User) -> None:
+    user.set_password("a new password for this user")
+    user.save()
+
+
+@pytest.mark.parametrize("change", [expire, change_password], ids=["expired", "old password"])
+async def test_a_token_that_is_no_longer_live_is_anonymous(make_user, token_for, change) -> None:
+    user = await db(make_user)()
+    token = await db(token_for)(user)
+    await db(change)(user)
+
+    await assert_closed_with(feed_socket(token_header(token)), 4401, "authentication required")
+
+
 @pytest.mark.parametrize("origin", [b"http://evil.example", b"https://testserver.evil.example"])
 async def test_a_foreign_origin_is_refused_before_the_handshake(
     make_user, token_for, origin: bytes
@@ -60,6 +81,40 @@ async def test_a_foreign_origin_is_refused_before_the_handshake(
 
     assert (connected, code) == (False, 1000)  # a close before accept: the server answers 403
     assert await socket.receive_nothing()
+
+
+ORIGINS = {
+    "the site's own": (True, b"http://testserver", b"testserver", "ws"),
+    "the site's own, on a port": (True, b"http://testserver:8000", b"testserver:8000", "ws"),
+    "the site's own, over TLS": (True, b"https://testserver", b"testserver", "wss"),
+    "a trusted one": (True, b"https://shop.example", b"testserver", "ws"),
+    "another port": (False, b"http://testserver:8080", b"testserver", "ws"),
+    "no port where the site has one": (False, b"http://testserver", b"testserver:8000", "ws"),
+    "https to a plain socket": (False, b"https://testserver", b"testserver", "ws"),
+    "http to a TLS socket": (False, b"http://testserver", b"testserver", "wss"),
+    "a trusted host, other scheme": (False, b"http://shop.example", b"testserver", "ws"),
+    "its own, a host not allowed": (False, b"http://evil.example", b"evil.example", "ws"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("admitted", "origin", "host", "scheme"), ORIGINS.values(), ids=ORIGINS.keys()
+)
+async def test_the_origin_must_match_scheme_host_and_port_of_the_site_or_a_trusted_origin(
+    make_user, token_for, settings, admitted: bool, origin: bytes, host: bytes, scheme: str
+) -> None:
+    settings.CSRF_TRUSTED_ORIGINS = ["https://shop.example"]
+    token = await db(token_for)(await db(make_user)())
+    socket = feed_socket((b"origin", origin), (b"host", host), token_header(token))
+    socket.scope["scheme"] = scheme
+
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+
+    assert connected is admitted
+    if connected:
+        await socket.disconnect()
+    else:
+        assert await socket.receive_nothing()
 
 
 async def test_a_missing_origin_is_refused(make_user, token_for) -> None:

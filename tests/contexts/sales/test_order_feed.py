@@ -9,13 +9,13 @@ import pytest
 from channels.db import database_sync_to_async as db
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
 
 from contexts.sales import domain
 from contexts.sales.models import OrderFeedEntry
 from eventstore.inbox import submit
 from shop.asgi import application
 from shop.customers import customer_id_for
+from shop.tokens.keys import issue
 from tests.contexts.sales.support import AT, bake, create_product, execute, place_order
 
 pytestmark = pytest.mark.integration
@@ -25,12 +25,16 @@ TIMEOUT = 5
 
 def user_with_token(staff: bool = False) -> tuple[User, str]:
     user = User.objects.create_user(f"sales-{uuid.uuid4().hex[:12]}", is_staff=staff)
-    return user, Token.objects.create(user=user).key
+    return user, issue(user).key
 
 
 async def connected(token: str, after: int | None = None) -> WebsocketCommunicator:
     path = "/ws/order-events" if after is None else f"/ws/order-events?after={after}"
-    headers = [(b"origin", b"http://testserver"), (b"authorization", f"Token {token}".encode())]
+    headers = [
+        (b"host", b"testserver"),
+        (b"origin", b"http://testserver"),
+        (b"authorization", f"Token {token}".encode()),
+    ]
     socket = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await socket.connect(timeout=TIMEOUT)
     assert connected

@@ -19,7 +19,12 @@
   const applied = document.getElementById("applied");
   const silenceMs = 2.5 * 1000 * Number(root.dataset.heartbeat || 20);
   const LOG_LIMIT = 5000; // a board left open for days keeps its recent history only
-  const REFUSED = { 4401: "signed out: reload to sign in", 4400: "the feed refused this page" };
+  const REFUSED = {
+    4401: "signed out: reload to sign in",
+    4403: "no longer allowed: reload",
+    4429: "too many pages open: close some, then reload",
+    4400: "the feed refused this page",
+  };
   const LABELS = {
     "sales.OrderPlaced": "Order placed",
     "sales.OrderInvoiced": "Invoiced",

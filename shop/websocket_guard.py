@@ -1,0 +1,152 @@
+"""Limits on every websocket: open sockets per user, and no frames from the client.
+
+Each signed-in socket holds a slot in one Redis sorted set per user, scored by the time
+its lease ends. The lease is renewed while the socket is open and the slot freed when it
+closes; a server that crashes renews nothing, so its slots lapse within `LEASE` seconds.
+A socket past SHOP_WS_MAX_PER_USER is accepted and closed at once with 4429, so the
+client can read why (a refused handshake shows it only an HTTP 403). When Redis does not
+answer, sockets are let through: the limit guards against floods, the feed is the job.
+
+Shop's sockets only push. A frame from the client closes the socket with 1008 and ends
+the consumer as a disconnect would; servers also cap a frame's size (`--ws-max-size`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+TOO_MANY = 4429
+NO_MESSAGES = 1008
+LEASE = 60
+"""Seconds a slot outlives its socket's last renewal; renewed every third of it."""
+
+TAKE = """
+local now = tonumber(redis.call('TIME')[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+"""Drop lapsed slots, then take one if fewer than the limit are held (Redis's clock)."""
+
+RENEW = """
+local now = tonumber(redis.call('TIME')[1])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1
+"""
+
+
+@dataclass
+class Slot:
+    """One socket's place among its user's open sockets."""
+
+    client: redis.asyncio.Redis
+    key: str
+    member: str
+    lease: int = LEASE
+
+    @classmethod
+    def of(cls, client: redis.asyncio.Redis, user_pk: Any) -> Slot:
+        prefix = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "shop")
+        return cls(client, f"{prefix}:ws-slots:{user_pk}", uuid.uuid4().hex)
+
+    async def take(self, limit: int) -> bool:
+        """True when taken, or when Redis cannot say; False when the user is at the limit."""
+        try:
+            return bool(await self.client.eval(TAKE, 1, self.key, limit, self.lease, self.member))
+        except redis.RedisError as error:
+            log.warning("websocket slots unknown, socket let through: %s", error)
+            return True
+
+    async def keep(self) -> None:
+        """Renew the lease until cancelled."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            try:
+                await self.client.eval(RENEW, 1, self.key, self.lease, self.member)
+            except redis.RedisError as error:
+                log.warning("websocket slot not renewed: %s", error)
+
+    async def free(self) -> None:
+        try:
+            await self.client.zrem(self.key, self.member)
+        except redis.RedisError as error:
+            log.warning("websocket slot not freed, it lapses on its own: %s", error)
+
+
+class SocketGuard:
+    """ASGI middleware, inside the gate's authentication (it needs `scope["user"]`)."""
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+        self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        receive, send = push_only(receive, send)
+        user = scope.get("user")
+        if user is None or not user.is_authenticated:
+            return await self.application(scope, receive, send)
+        slot = Slot.of(self.redis(), user.pk)
+        if not await slot.take(settings.SHOP_WS_MAX_PER_USER):
+            return await refuse(receive, send, TOO_MANY, "too many open sockets")
+        renewing = asyncio.create_task(slot.keep())
+        try:
+            return await self.application(scope, receive, send)
+        finally:
+            renewing.cancel()
+            await slot.free()
+
+    def redis(self) -> redis.asyncio.Redis:
+        """One client per event loop (an asyncio client belongs to the loop it met)."""
+        loop = asyncio.get_running_loop()
+        if (client := self._clients.get(loop)) is None:
+            client = redis.asyncio.Redis.from_url(
+                settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+            )
+            self._clients[loop] = client
+        return client
+
+
+def push_only(receive: Any, send: Any) -> tuple[Any, Any]:
+    """`receive` and `send` for a socket that takes no frames: the first one closes it
+    (1008) and reaches the application as a disconnect. Whatever the application sends
+    once the socket is closing (a live message racing its own close) is dropped."""
+    closed = False
+
+    async def receiving() -> dict:
+        nonlocal closed
+        message = await receive()
+        if message["type"] != "websocket.receive":
+            return message
+        if not closed:
+            closed = True
+            await send({"type": "websocket.close", "code": NO_MESSAGES, "reason": "send nothing"})
+        return {"type": "websocket.disconnect", "code": NO_MESSAGES}
+
+    async def sending(message: dict) -> None:
+        nonlocal closed
+        if closed:
+            return
+        closed = message["type"] == "websocket.close"
+        await send(message)
+
+    return receiving, sending
+
+
+async def refuse(receive: Any, send: Any, code: int, reason: str) -> None:
+    """Complete the handshake, then close with `code`."""
+    if (await receive())["type"] == "websocket.connect":
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close", "code": code, "reason": reason})
