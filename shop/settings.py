@@ -34,6 +34,11 @@ ALLOWED_HOSTS = os.environ.get("SHOP_ALLOWED_HOSTS", "127.0.0.1,localhost,testse
 CSRF_TRUSTED_ORIGINS = [
     origin for origin in os.environ.get("SHOP_TRUSTED_ORIGINS", "").split(",") if origin
 ]
+# The proxies (addresses or networks) whose X-Forwarded-For is believed; see
+# shop/client_address.py. Empty: the client's address is the socket's peer.
+SHOP_TRUSTED_PROXIES = [
+    proxy for proxy in os.environ.get("SHOP_TRUSTED_PROXIES", "").split(",") if proxy
+]
 
 INSTALLED_APPS = [
     "shop.admin.apps.BackOfficeConfig",  # Django's admin with the back-office site
