@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out sign-in's answer: login_limits
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -119,6 +121,25 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 2}
+
+# Failed sign-ins (shop/login_limits.py): this many per username, and per client
+# address, within this many minutes; then sign-in is refused until they have passed.
+SHOP_LOGIN_FAILURE_LIMIT = int(os.environ.get("SHOP_LOGIN_FAILURE_LIMIT", "10"))
+SHOP_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SHOP_LOGIN_LOCKOUT_MINUTES", "15"))
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in unhashed
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "shop.login_limits.failure_limit"
+AXES_COOLOFF_TIME = "shop.login_limits.lockout_period"
+AXES_USERNAME_CALLABLE = "shop.login_limits.username_of"
+AXES_CLIENT_IP_CALLABLE = "shop.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "shop.login_limits.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused guesses write nothing
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
