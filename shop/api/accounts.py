@@ -19,6 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shop import account_names
 from shop.api.serializers import StrictSerializer, validated
 from shop.api.views import ApiView
 
@@ -28,8 +29,8 @@ class TokenSerializer(serializers.Serializer):
 
 
 def sign_up(username: str, password: str, email: str) -> Token:
-    """A new customer account and its token; ValidationError for a taken username or a
-    password the configured validators refuse."""
+    """A new customer account and its token; ValidationError for a username or email
+    another account holds (in any case) or a password the configured validators refuse."""
     user = User(username=username, email=email)
     try:
         password_validation.validate_password(password, user)
@@ -39,8 +40,11 @@ def sign_up(username: str, password: str, email: str) -> Token:
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError:
-        raise exceptions.ValidationError({"username": ["This username is taken."]}) from None
+    except IntegrityError as error:  # a twin signed up since the check: the indexes said no
+        refused = account_names.refused_by_index(error)
+        if not refused:
+            raise
+        raise exceptions.ValidationError({f: [m] for f, m in refused.items()}) from None
     return Token.objects.create(user=user)
 
 
@@ -54,8 +58,13 @@ class SignupApi(ApiView):
         email = serializers.EmailField(max_length=254)
 
         def validate_username(self, value: str) -> str:
-            if User.objects.filter(username=value).exists():
-                raise serializers.ValidationError("This username is taken.")
+            if account_names.username_taken(value):
+                raise serializers.ValidationError(account_names.USERNAME_TAKEN)
+            return value
+
+        def validate_email(self, value: str) -> str:
+            if account_names.email_taken(value):
+                raise serializers.ValidationError(account_names.EMAIL_TAKEN)
             return value
 
     @extend_schema(request=Input, responses={201: TokenSerializer}, summary="Create an account")
