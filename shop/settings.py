@@ -216,6 +216,9 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "shop.api.purge_idempotency_keys", "schedule": 3600},
 }
 
+# Long polls (`?wait=`, `?after=`) one user may have waiting at once; one more is 429.
+SHOP_LONG_POLL_MAX_PER_USER = int(os.environ.get("SHOP_LONG_POLL_MAX_PER_USER", "4"))
+
 # Seconds between websocket heartbeats ({"type": "heartbeat", "position": ...}).
 SHOP_WS_HEARTBEAT_SECONDS = float(os.environ.get("SHOP_WS_HEARTBEAT_SECONDS", "20"))
 
