@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
+from django.test import Client
 from rest_framework.exceptions import ValidationError
 
 from shop.api.accounts import sign_up
@@ -144,3 +145,20 @@ def test_the_migration_names_existing_case_twins_and_stops() -> None:
     assert f"email twin@example.com (id {first.pk}), TWIN@example.com (id {second.pk})" in str(
         stopped.value
     )
+
+
+def test_the_back_office_add_user_page_shows_the_error_and_adds_no_one() -> None:
+    alice = User.objects.create_user(unique("Alice"))
+    browser = Client()
+    browser.force_login(User.objects.create_superuser(unique("root")))
+    users = User.objects.count()
+
+    response = browser.post(
+        "/admin/auth/user/add/",
+        {"username": alice.username.upper(), "password1": PASSWORD, "password2": PASSWORD,
+         "usable_password": "true"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert "This username is taken." in response.content.decode()
+    assert User.objects.count() == users
