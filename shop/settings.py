@@ -34,6 +34,11 @@ ALLOWED_HOSTS = os.environ.get("SHOP_ALLOWED_HOSTS", "127.0.0.1,localhost,testse
 CSRF_TRUSTED_ORIGINS = [
     origin for origin in os.environ.get("SHOP_TRUSTED_ORIGINS", "").split(",") if origin
 ]
+# The proxies (addresses or networks) whose X-Forwarded-For is believed; see
+# shop/client_address.py. Empty: the client's address is the socket's peer.
+SHOP_TRUSTED_PROXIES = [
+    proxy for proxy in os.environ.get("SHOP_TRUSTED_PROXIES", "").split(",") if proxy
+]
 
 INSTALLED_APPS = [
     "shop.admin.apps.BackOfficeConfig",  # Django's admin with the back-office site
@@ -42,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -64,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out sign-in's answer: login_limits
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -114,6 +121,25 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 2}
+
+# Failed sign-ins (shop/login_limits.py): this many per username, and per client
+# address, within this many minutes; then sign-in is refused until they have passed.
+SHOP_LOGIN_FAILURE_LIMIT = int(os.environ.get("SHOP_LOGIN_FAILURE_LIMIT", "10"))
+SHOP_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SHOP_LOGIN_LOCKOUT_MINUTES", "15"))
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in unhashed
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "shop.login_limits.failure_limit"
+AXES_COOLOFF_TIME = "shop.login_limits.lockout_period"
+AXES_USERNAME_CALLABLE = "shop.login_limits.username_of"
+AXES_CLIENT_IP_CALLABLE = "shop.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "shop.login_limits.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused guesses write nothing
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -189,6 +215,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "eventstore.sweep", "schedule": SHOP_SWEEP_SECONDS},
     "purge-idempotency-keys": {"task": "shop.api.purge_idempotency_keys", "schedule": 3600},
 }
+
+# Long polls (`?wait=`, `?after=`) one user may have waiting at once; one more is 429.
+SHOP_LONG_POLL_MAX_PER_USER = int(os.environ.get("SHOP_LONG_POLL_MAX_PER_USER", "4"))
 
 # Seconds between websocket heartbeats ({"type": "heartbeat", "position": ...}).
 SHOP_WS_HEARTBEAT_SECONDS = float(os.environ.get("SHOP_WS_HEARTBEAT_SECONDS", "20"))

@@ -20,6 +20,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shop import account_names
 from shop.api.serializers import StrictSerializer, validated
 from shop.api.views import ApiView
 from shop.tokens.keys import Issued, issue
@@ -35,8 +36,8 @@ def token_answer(issued: Issued) -> dict:
 
 
 def sign_up(username: str, password: str, email: str) -> Issued:
-    """A new customer account and its token; ValidationError for a taken username or a
-    password the configured validators refuse."""
+    """A new customer account and its token; ValidationError for a username or email
+    another account holds (in any case) or a password the configured validators refuse."""
     user = User(username=username, email=email)
     try:
         password_validation.validate_password(password, user)
@@ -46,8 +47,11 @@ def sign_up(username: str, password: str, email: str) -> Issued:
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError:
-        raise exceptions.ValidationError({"username": ["This username is taken."]}) from None
+    except IntegrityError as error:  # a twin signed up since the check: the indexes said no
+        refused = account_names.refused_by_index(error)
+        if not refused:
+            raise
+        raise exceptions.ValidationError({f: [m] for f, m in refused.items()}) from None
     return issue(user)
 
 
@@ -61,8 +65,13 @@ class SignupApi(ApiView):
         email = serializers.EmailField(max_length=254)
 
         def validate_username(self, value: str) -> str:
-            if User.objects.filter(username=value).exists():
-                raise serializers.ValidationError("This username is taken.")
+            if account_names.username_taken(value):
+                raise serializers.ValidationError(account_names.USERNAME_TAKEN)
+            return value
+
+        def validate_email(self, value: str) -> str:
+            if account_names.email_taken(value):
+                raise serializers.ValidationError(account_names.EMAIL_TAKEN)
             return value
 
     @extend_schema(request=Input, responses={201: TokenSerializer}, summary="Create an account")
@@ -87,7 +96,9 @@ class TokenApi(ApiView):
     @extend_schema(request=Input, responses={200: TokenSerializer}, summary="Get a token")
     def post(self, request: Request) -> Response:
         data = validated(self.Input, request.data)
-        user = authenticate(request, username=data["username"], password=data["password"])
+        # Django's request, where django-axes marks a locked-out sign-in for its middleware
+        # (shop.login_limits), which answers 429 in place of the 401.
+        user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None:
             raise exceptions.AuthenticationFailed("Wrong username or password.")
         return Response(token_answer(issue(user)))

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from eventstore.models import Command
 from shop.api.consistency import visible_command, wait_while_pending
+from shop.api.long_polls import long_poll
 from shop.api.problems import problem_body
 from shop.api.views import ApiView
 
@@ -82,11 +83,13 @@ class CommandDetailApi(ApiView):
     def get(self, request: Request, commandId: UUID) -> Response:
         query = self.Query(data=request.query_params)
         query.is_valid(raise_exception=True)
-        if visible_command(request, commandId) is None:
+        visible = visible_command(request, commandId)
+        if visible is None:
             raise NotFound("You have submitted no such command.")
         wait = query.validated_data.get("wait", 0)
-        if wait:
-            wait_while_pending(commandId, wait)
+        if wait and visible.status == Command.Status.PENDING:
+            with long_poll(request.user.pk):
+                wait_while_pending(commandId, wait)
         command = Command.objects.get(pk=commandId)
         command.operation = f"{command.service_name}.{command.operation}"
         command.position = max(command.positions) if command.positions else None

@@ -10,15 +10,20 @@ the order, whose events issue an invoice. So the wait covers the command's causa
 (commands whose causation is one of it, transitively, and that are due now), and every
 receptor that wants the tree's events must have passed them, so the tree is complete.
 
-The wait polls Postgres (every `POLL` seconds, each query a fresh snapshot); under ASGI
-each request runs in a thread of its own, so a waiting request holds only its thread.
+The wait polls Postgres, each query a fresh snapshot, at pauses growing from `POLL` to
+`MAX_POLL` seconds. Between polls it holds no database connection: Postgres serves a
+fixed number, and they are for requests that work, not for requests that wait. Each
+poll opens one, which costs Postgres a new backend, hence pauses that grow: a command
+that executes at once is seen within tens of milliseconds, a slow one costs two
+connections a second. Under ASGI each request runs in a thread of its own, so a waiting
+request holds its thread, and one of its user's few waits (`shop.api.long_polls`).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from uuid import UUID
 
 from django.db import connection
@@ -28,10 +33,12 @@ from rest_framework.request import Request
 from eventstore.models import Command
 from eventstore.subscribers import Receptor, registry
 from shop.api.auth import actors_of
+from shop.api.long_polls import long_poll
 from shop.api.problems import NotYetConsistent
 from shop.rights import may_read_all
 
 POLL = 0.02
+MAX_POLL = 0.5
 AFTER_TIMEOUT = 10.0
 AFTER = "after"
 
@@ -63,8 +70,12 @@ def read_after(request: Request, fed_by: Sequence[str], timeout: float | None = 
         raise exceptions.ValidationError({AFTER: ["Must be a command id (a UUID)."]}) from None
     if visible_command(request, command_id) is None:
         raise exceptions.ValidationError({AFTER: ["You have submitted no such command."]})
-    wait = AFTER_TIMEOUT if timeout is None else timeout
-    if not wait_until_visible(command_id, fed_by, wait, causal=True):
+    if wait_until_visible(command_id, fed_by, 0, causal=True):
+        return  # visible already: no wait to count
+    with long_poll(request.user.pk):
+        wait = AFTER_TIMEOUT if timeout is None else timeout
+        visible = wait_until_visible(command_id, fed_by, wait, causal=True)
+    if not visible:
         raise NotYetConsistent(f"Command {command_id} is not reflected here yet; retry shortly.")
 
 
@@ -75,15 +86,16 @@ def wait_until_visible(
     with `causal`, the same for everything it caused, the receptors included."""
     deadline = time.monotonic() + timeout
     receptors = [s.name for s in registry.all() if isinstance(s, Receptor)] if causal else []
+    pauses = _pauses(deadline)
     while True:
         statuses, positions = _causal_tree(command_id, causal)
         if Command.Status.PENDING not in statuses:
             targets = _targets(positions, [*bakers, *receptors])
             if _caught_up(targets) and _causal_tree(command_id, causal) == (statuses, positions):
                 return True
-        if time.monotonic() >= deadline:
+        if (pause := next(pauses)) is None:
             return False
-        time.sleep(POLL)
+        _pause(pause)
 
 
 def _causal_tree(command_id: UUID, causal: bool) -> tuple[list[str], list[int]]:
@@ -113,10 +125,27 @@ def _causal_tree(command_id: UUID, causal: bool) -> tuple[list[str], list[int]]:
 
 def wait_while_pending(command_id: UUID, timeout: float) -> None:
     """Hold until the command is no longer pending, or `timeout` seconds have passed."""
-    deadline = time.monotonic() + timeout
     pending = Command.objects.filter(pk=command_id, status=Command.Status.PENDING)
-    while pending.exists() and time.monotonic() < deadline:
-        time.sleep(POLL)
+    pauses = _pauses(time.monotonic() + timeout)
+    while pending.exists() and (pause := next(pauses)) is not None:
+        _pause(pause)
+
+
+def _pauses(deadline: float) -> Iterator[float | None]:
+    """The pauses between polls until `deadline` (monotonic), then None: stop."""
+    pause = POLL
+    while (left := deadline - time.monotonic()) > 0:
+        yield min(pause, left)
+        pause = min(pause * 1.5, MAX_POLL)
+    yield None
+
+
+def _pause(seconds: float) -> None:
+    """Sleep holding no database connection (the next query opens one). Inside a
+    transaction the connection is the transaction's, and stays."""
+    if not connection.in_atomic_block:
+        connection.close()
+    time.sleep(seconds)
 
 
 def _targets(positions: Sequence[int], bakers: Sequence[str]) -> dict[str, int]:

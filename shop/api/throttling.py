@@ -36,6 +36,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from shop.api.redis_pool import SharedConnectionPool
+from shop.client_address import client_address
 
 log = logging.getLogger(__name__)
 
@@ -280,10 +281,11 @@ class UserThrottle(_Throttle):
 
 
 class AnonThrottle(_Throttle):
-    """Anonymous requests, per client address."""
+    """Anonymous requests, per client address (`shop.client_address`: a client cannot
+    choose it by sending X-Forwarded-For)."""
 
     scope = "anon"
 
     def ident_of(self, request: Request) -> str | None:
         user = request.user
-        return None if user and user.is_authenticated else self.get_ident(request)
+        return None if user and user.is_authenticated else client_address(request._request)

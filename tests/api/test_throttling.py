@@ -10,6 +10,7 @@ import pytest
 import redis
 import redis.asyncio
 from django.conf import settings
+from django.test import Client
 
 from shop.api.throttling import SYNC_SECONDS, Allowance, LoopCounter
 from shop.devstack.services import free_port
@@ -170,3 +171,46 @@ async def test_near_the_rate_each_request_reads_what_others_counted_meanwhile() 
         assert allowance.hit(ident).allowed
 
     assert not (await counter.hit(allowance, ident)).allowed
+
+
+# The anonymous allowance is per client address: the socket's peer, or what a trusted
+# proxy says it saw (shop.client_address).
+
+
+def fresh_address() -> str:
+    """An address no earlier run has counted (Redis outlives the test database)."""
+    raw = uuid.uuid4().int
+    address = f"10.{raw % 250}.{raw // 250 % 250}.{raw // 62500 % 250 + 1}"
+    Allowance.named("anon").forget(address)
+    return address
+
+
+@pytest.mark.django_db
+def test_rotating_x_forwarded_for_does_not_reset_the_anonymous_allowance(
+    three_a_minute: None,
+) -> None:
+    peer = fresh_address()
+    browser = Client(REMOTE_ADDR=peer)
+    for n in range(3):
+        forwarded = {"X-Forwarded-For": f"198.51.100.{n}"}
+        assert browser.get("/api/products", headers=forwarded).status_code == 200
+
+    response = browser.get("/api/products", headers={"X-Forwarded-For": "198.51.100.99"})
+
+    problem(response, 429)
+    assert Client(REMOTE_ADDR=fresh_address()).get("/api/products").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_trusted_proxy_s_x_forwarded_for_names_the_client(three_a_minute: None, settings) -> None:
+    proxy, first, second = fresh_address(), fresh_address(), fresh_address()
+    settings.SHOP_TRUSTED_PROXIES = [proxy]
+    browser = Client(REMOTE_ADDR=proxy)
+    for _ in range(3):
+        browser.get("/api/products", headers={"X-Forwarded-For": f"6.6.6.6, {first}"})
+
+    refused = browser.get("/api/products", headers={"X-Forwarded-For": f"6.6.6.6, {first}"})
+    other = browser.get("/api/products", headers={"X-Forwarded-For": second})
+
+    problem(refused, 429)
+    assert other.status_code == 200
