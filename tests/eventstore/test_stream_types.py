@@ -6,7 +6,7 @@ import uuid
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from eventstore.states import StateCache, TakenBy
 from eventstore.store import (
@@ -145,23 +145,6 @@ def test_stream_type_is_the_type_a_stream_was_created_with() -> None:
 
     assert store.stream_type(stream) == "test.Clock"
     assert store.stream_type(uuid.uuid4()) is None
-
-
-def test_the_stream_type_check_reads_one_index_row_per_stream() -> None:
-    stream = uuid.uuid4()
-    clock(stream, *range(50))
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "EXPLAIN (ANALYZE, FORMAT JSON) SELECT stream_type FROM eventstore_event"
-            " WHERE stream_id = %s ORDER BY version DESC LIMIT 1",
-            [stream],
-        )
-        plan = cursor.fetchone()[0][0]["Plan"]["Plans"][0]
-
-    assert plan["Node Type"] == "Index Scan"
-    assert plan["Scan Direction"] == "Backward"
-    assert plan["Actual Rows"] == 1
 
 
 def test_the_state_cache_keeps_two_types_of_one_id_apart() -> None:
