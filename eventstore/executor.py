@@ -9,6 +9,10 @@ end (or just before a command that reads other streams), so the global append lo
 A batch the database refuses for any other reason than a version conflict (a payload
 Postgres cannot store, say) is run again one command at a time, each in a savepoint,
 so the one bad command fails alone and never blocks its batch or its stream.
+
+A stream is its type and its id (`StreamKey`): a command whose stream id already holds a
+stream of another type (a cart command aimed at a shipment's id) is rejected, and the
+stream keeps its own state and commands. The append functions refuse the same in SQL.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -28,11 +31,13 @@ from psycopg.types.json import Jsonb
 from eventstore import subscribers, wakeups
 from eventstore.commands import CommandRegistry, Handler, commands
 from eventstore.inbox import EXECUTE_LOCK
+from eventstore.states import StateCache, StreamKey, TakenBy, stream_owners
 from eventstore.store import (
     ConcurrencyError,
     EventStore,
     Metadata,
     NewEvents,
+    StreamTypeError,
     raw_cursor,
     store,
 )
@@ -65,34 +70,6 @@ class Outcome:
     events: list[object] = field(default_factory=list)
     expected_version: int = 0
     positions: list[int] = field(default_factory=list)
-
-
-class StateCache:
-    """Folded stream states this process has seen committed, most recently used kept.
-
-    A cached state is never wrong, only possibly old: events are immutable, so the
-    executor folds whatever came after the cached version on top of it.
-    """
-
-    def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self._states: OrderedDict[UUID, tuple[Any, int]] = OrderedDict()
-
-    def get(self, stream_id: UUID) -> tuple[Any, int] | None:
-        found = self._states.get(stream_id)
-        if found is not None:
-            self._states.move_to_end(stream_id)
-        return found
-
-    def remember(self, states: dict[UUID, tuple[Any, int]]) -> None:
-        self._states.update(states)
-        for stream_id in states:
-            self._states.move_to_end(stream_id)
-        while len(self._states) > self.size:
-            self._states.popitem(last=False)
-
-    def clear(self) -> None:
-        self._states.clear()
 
 
 class Executor:
@@ -128,7 +105,7 @@ class Executor:
                 # Someone appended to a claimed stream outside the executor: fold again.
                 log.info("version conflict, retrying the batch: %s", conflict)
                 self.states.clear()
-            except (DatabaseError, psycopg.Error) as error:
+            except (DatabaseError, psycopg.Error, StreamTypeError) as error:
                 log.warning("batch refused by the database (%s); one command at a time", error)
                 return self._run_one_by_one(batch_size)
         raise RuntimeError(f"a batch kept conflicting after {CONFLICT_RETRIES} attempts")
@@ -139,15 +116,14 @@ class Executor:
             claimed = self.claim(batch_size)
             states = self._load_states(claimed)
             for command in claimed:
-                attempt = (
-                    {command.stream_id: states[command.stream_id]}
-                    if command.stream_id in states
-                    else {}
-                )
+                attempt = {k: state for k, state in states.items() if k[1] == command.stream_id}
                 try:
                     with transaction.atomic():
                         self.record(self.decide_all([command], attempt))
                     states.update(attempt)
+                except StreamTypeError as error:  # its id was taken by an earlier command
+                    taken = Outcome(command, "rejected", _describe(error, with_traceback=False))
+                    self.record([taken])
                 except (DatabaseError, psycopg.Error) as error:
                     failed = Outcome(command, "failed", _describe(error, with_traceback=True))
                     self.record([failed])
@@ -187,9 +163,14 @@ class Executor:
         return [Claimed(*row[:4], _json(row[4]), *row[5:]) for row in rows]
 
     def decide_all(
-        self, claimed: list[Claimed], states: dict[UUID, tuple[Any, int]]
+        self, claimed: list[Claimed], states: dict[StreamKey, tuple[Any, int]]
     ) -> list[Outcome]:
-        """Decide every command in arrival order; `states` moves forward as they succeed."""
+        """Decide every command in arrival order; `states` moves forward as they succeed.
+
+        A command is rejected when its stream id exists, or is created earlier in the
+        batch, with another stream type.
+        """
+        owners = stream_owners(states)
         outcomes = []
         for command in claimed:
             outcome = Outcome(command)
@@ -197,7 +178,11 @@ class Executor:
                 outcome.handler = handler = self.registry.named(
                     command.service_name, command.operation
                 )
-                state, version = states.get(command.stream_id) or self._initial(handler)
+                key = (handler.stream_type, command.stream_id)
+                owner = owners.get(command.stream_id, handler.stream_type)
+                if owner != handler.stream_type:
+                    raise StreamTypeError(command.stream_id, handler.stream_type, owner)
+                state, version = states.get(key) or self._initial(handler)
                 if handler.reads_other_streams:
                     self._append_pending(outcomes)  # what it reads includes earlier commands
                 events = self._decide(handler, state, command.payload)
@@ -205,9 +190,13 @@ class Executor:
                     self.store.events.to_stored(event)  # an unencodable event fails here
                     state = handler.evolve(state, event)
                 outcome.events, outcome.expected_version = events, version
-                states[command.stream_id] = (state, version + len(events))
+                states[key] = (state, version + len(events))
+                if events:
+                    owners[command.stream_id] = handler.stream_type
             except Exception as error:
-                rejected = outcome.handler and isinstance(error, outcome.handler.rejection)
+                rejected = isinstance(error, StreamTypeError) or (
+                    outcome.handler and isinstance(error, outcome.handler.rejection)
+                )
                 outcome.status = "rejected" if rejected else "failed"
                 outcome.error = _describe(error, with_traceback=not rejected)
             outcomes.append(outcome)
@@ -254,28 +243,31 @@ class Executor:
             names = subscribers.registry.interested_in(appended_types)
             transaction.on_commit(lambda: wakeups.wake_subscribers(names))
 
-    def _load_states(self, claimed: list[Claimed]) -> dict[UUID, tuple[Any, int]]:
+    def _load_states(self, claimed: list[Claimed]) -> dict[StreamKey, tuple[Any, int]]:
         """Each claimed stream's state: the cached fold plus any events after it, read in
-        one query for the whole batch."""
-        handlers = {}
+        one query for the whole batch. Events of another type make the state `TakenBy`."""
+        handlers: dict[StreamKey, Handler] = {}
         for command in claimed:
             try:
-                handlers.setdefault(
-                    command.stream_id, self.registry.named(command.service_name, command.operation)
-                )
+                handler = self.registry.named(command.service_name, command.operation)
             except LookupError:
                 continue  # decide_all marks it failed
-        states = {
-            stream: self.states.get(stream) or self._initial(handler)
-            for stream, handler in handlers.items()
-        }
-        after = {stream: version for stream, (_, version) in states.items()}
+            handlers.setdefault((handler.stream_type, command.stream_id), handler)
+        states = {key: self.states.get(key) or self._initial(h) for key, h in handlers.items()}
+        keys: dict[UUID, list[StreamKey]] = {}
+        after: dict[UUID, int] = {}
+        for key, (_, version) in states.items():
+            keys.setdefault(key[1], []).append(key)
+            after[key[1]] = min(version, after.get(key[1], version))
         for event in self.store.read_streams_after(after):
-            state, _ = states[event.stream_id]
-            states[event.stream_id] = (
-                handlers[event.stream_id].evolve(state, event.data),
-                event.version,
-            )
+            for key in keys[event.stream_id]:
+                state, version = states[key]
+                if event.version <= version or isinstance(state, TakenBy):
+                    continue
+                if event.stream_type != key[0]:
+                    states[key] = (TakenBy(event.stream_type), event.version)
+                else:
+                    states[key] = (handlers[key].evolve(state, event.data), event.version)
         return states
 
     @staticmethod

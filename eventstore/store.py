@@ -1,14 +1,16 @@
 """Append to streams and read them back, on the caller's Django connection and transaction.
 
-Appends go through the `eventstore_append` database function (see migration 0002),
-which serializes appenders until commit so that `read_all` after a checkpoint never
-skips an event that commits late.
+Appends go through the `eventstore_append` and `eventstore_append_many` database
+functions (migrations 0002 and 0006), which serialize appenders until commit so that
+`read_all` after a checkpoint never skips an event that commits late, and refuse an
+append at the wrong version or of another type than the stream's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +39,18 @@ class ConcurrencyError(Exception):
         super().__init__(f"stream {stream_id} is at version {actual}, expected {expected}")
         self.stream_id = stream_id
         self.expected = expected
+        self.actual = actual
+
+
+class StreamTypeError(Exception):
+    """The stream exists with another type: its id is taken. Nothing was written."""
+
+    def __init__(self, stream_id: UUID, stream_type: str, actual: str) -> None:
+        super().__init__(
+            f"stream {stream_id} is a {actual} stream, so it cannot take {stream_type} events"
+        )
+        self.stream_id = stream_id
+        self.stream_type = stream_type
         self.actual = actual
 
 
@@ -130,18 +144,10 @@ def raw_cursor() -> psycopg.Cursor:
     return cursor
 
 
-APPEND_LOCK = 7283  # the key eventstore_append locks too (migration 0002)
-_INSERT_MANY = """
-    INSERT INTO eventstore_event
-        (stream_id, stream_type, version, type, schema_version, data, metadata)
-    SELECT e.stream_id, e.stream_type, e.version, e.type, e.schema_version, d.value, m.value
-    FROM unnest(%s::uuid[], %s::text[], %s::int[], %s::text[], %s::smallint[])
-        WITH ORDINALITY AS e(stream_id, stream_type, version, type, schema_version, n)
-    JOIN jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS d(value, n) ON d.n = e.n
-    JOIN jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS m(value, n) ON m.n = e.n
-    ORDER BY e.n
-    RETURNING position, stream_id, version
-"""
+_APPEND_MANY = (
+    "SELECT * FROM eventstore_append_many("
+    "%s::uuid[], %s::text[], %s::int[], %s::text[], %s::smallint[], %s::jsonb, %s::jsonb)"
+)
 _COLUMNS = (
     "position, stream_id, stream_type, version, type, schema_version, data, metadata, recorded_at"
 )
@@ -188,17 +194,17 @@ class EventStore:
             # A concurrent appender to the same stream won the version race.
             raise ConcurrencyError(stream_id, expected_version, None) from error
         except psycopg.Error as error:
-            if error.sqlstate == "SE409":
-                actual = int(error.diag.message_detail or 0)
-                raise ConcurrencyError(stream_id, expected_version, actual) from None
-            raise
+            if (refusal := _refusal(error)) is None:
+                raise
+            raise refusal from None
         return sorted(positions)
 
     def append_many(self, appends: Sequence[NewEvents]) -> list[list[int]]:
-        """Append to several streams in three round trips; return each append's positions.
+        """Append to several streams in one round trip; return each append's positions.
 
-        Every stream must be exactly at its expected version (nothing is written otherwise).
-        Same lock and the same guarantees as `append`, for a batch of commands.
+        Every stream must be exactly at its expected version and of its stream type
+        (nothing is written otherwise). Same lock and the same guarantees as `append`,
+        for a batch of commands.
         """
         appends = [a for a in appends if a.events]
         if not appends:
@@ -213,34 +219,21 @@ class EventStore:
         # Payloads travel as one JSON array each: one dump, no per-element array quoting.
         *columns, data, metadata = [list(column) for column in zip(*rows, strict=True)]
         columns += [Jsonb(data), Jsonb(metadata)]
-        with raw_cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK])
-            self._check_heads(cursor, appends)
-            try:
-                cursor.execute(_INSERT_MANY, columns)
-            except psycopg.errors.UniqueViolation as error:
-                first = appends[0]
-                raise ConcurrencyError(first.stream_id, first.expected_version, None) from error
-            positions = {(row[1], row[2]): row[0] for row in cursor.fetchall()}
+        try:
+            with raw_cursor() as cursor:
+                cursor.execute(_APPEND_MANY, columns)
+                positions = {(row[1], row[2]): row[0] for row in cursor.fetchall()}
+        except psycopg.errors.UniqueViolation as error:
+            first = appends[0]
+            raise ConcurrencyError(first.stream_id, first.expected_version, None) from error
+        except psycopg.Error as error:
+            if (refusal := _refusal(error)) is None:
+                raise
+            raise refusal from None
         return [
             [positions[(a.stream_id, a.expected_version + n)] for n in range(1, len(a.events) + 1)]
             for a in appends
         ]
-
-    @staticmethod
-    def _check_heads(cursor: psycopg.Cursor, appends: Sequence[NewEvents]) -> None:
-        # One backward index probe per stream: a join with GROUP BY would read every
-        # event of every stream, so appends would slow down as streams grow.
-        cursor.execute(
-            "SELECT k.stream_id, coalesce((SELECT max(e.version) FROM eventstore_event AS e"
-            " WHERE e.stream_id = k.stream_id), 0) FROM unnest(%s::uuid[]) AS k(stream_id)",
-            [list(dict.fromkeys(a.stream_id for a in appends))],
-        )
-        heads = dict(cursor.fetchall())
-        for new in appends:  # a stream's later appends in the batch follow on its earlier ones
-            if heads[new.stream_id] != new.expected_version:
-                raise ConcurrencyError(new.stream_id, new.expected_version, heads[new.stream_id])
-            heads[new.stream_id] += len(new.events)
 
     def read_stream(
         self, stream_id: UUID, from_version: int = 1, to_version: int | None = None
@@ -323,6 +316,21 @@ class EventStore:
             )
             return cursor.fetchone()[0]
 
+    def stream_type(self, stream_id: UUID) -> str | None:
+        """The type the stream was created with; None while it has no events.
+
+        The append functions read the same head row (one backward index probe) to refuse
+        events of another type, so a caller can check an id before submitting to it.
+        """
+        with raw_cursor() as cursor:
+            cursor.execute(
+                "SELECT stream_type FROM eventstore_event WHERE stream_id = %s"
+                " ORDER BY version DESC LIMIT 1",
+                [stream_id],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
+
     def head_position(self) -> int:
         """The global head: the highest committed position, 0 for an empty store."""
         with raw_cursor() as cursor:
@@ -341,6 +349,17 @@ class EventStore:
             meta,
             at,
         )
+
+
+def _refusal(error: psycopg.Error) -> Exception | None:
+    """The append functions' refusals (SE409, SE422) as the store's own errors."""
+    if error.sqlstate not in ("SE409", "SE422"):
+        return None
+    detail = json.loads(error.diag.message_detail or "{}")
+    stream_id = UUID(detail["stream_id"])
+    if error.sqlstate == "SE422":
+        return StreamTypeError(stream_id, detail["refused"], detail["stream_type"])
+    return ConcurrencyError(stream_id, detail["expected"], detail["actual"])
 
 
 store = EventStore()

@@ -11,7 +11,6 @@ when the request is accepted (see shop.api.preconditions).
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 from uuid import UUID
 
@@ -27,8 +26,7 @@ from contexts.cart.domain import AddItem, AdjustQuantity, CheckOut, RemoveItem
 from contexts.sales import queries as catalog
 from contexts.sales.domain import MAX_PRICE
 from contexts.shared.api import AddressSerializer, address_from
-from contexts.shared.values import MAX_QUANTITY
-from eventstore.models import Event
+from contexts.shared.values import MAX_QUANTITY, fresh_id, may_be_derived
 from shop.api.auth import IsCustomer
 from shop.api.preconditions import require_version, with_etag
 from shop.api.serializers import (
@@ -38,22 +36,29 @@ from shop.api.serializers import (
     positive_money,
     validated,
 )
+from shop.api.streams import require_stream_type
 from shop.api.views import CommandApi, ReadApi
 from shop.customers import customer_id_for
 
 CART_STREAM = "cart.Cart"
 CART_BAKERS = ("cart.carts",)
+DERIVED_ID = (
+    "A new cart's id must not be a version 5 UUID: Shop keeps those for the records it"
+    " derives (an order's invoice and shipment). Use a random (version 4) UUID."
+)
 
 
 def writable_cart(request: Request, cart_id: UUID) -> queries.CartView | None:
     """The caller's cart as last baked, None while nobody has written to it, or 404.
 
-    An id already used by another kind of stream (a product, an order) is no cart.
+    A cart not baked yet must be one, or a new id: an id that is already another kind of
+    record's (an order, a shipment) is 409, and a new cart at an id Shop derives for
+    records to come (an order's invoice or shipment) is 422.
     """
     cart = queries.cart_view(cart_id)
     if cart is None:
-        if Event.objects.filter(stream_id=cart_id).exclude(stream_type=CART_STREAM).exists():
-            raise NotFound("No such cart.")
+        if require_stream_type(cart_id, CART_STREAM) is None and may_be_derived(cart_id):
+            raise ValidationError({"cartId": [DERIVED_ID]})
         return None
     if cart.customer_id != customer_id_for(request.user):
         raise NotFound("No such cart.")
@@ -65,6 +70,7 @@ class CartWriteApi(CommandApi):
 
     permission_classes = [IsCustomer]
     if_match = True
+    checks_stream = False  # check_cart does
 
     def check_cart(self, request: Request, cart_id: UUID) -> UUID:
         """The caller's customer id, once the cart is theirs to write at this version."""
@@ -176,7 +182,7 @@ class CheckoutApi(CartWriteApi):
     def post(self, request: Request, cartId: UUID) -> Response:
         data = validated(self.Input, request.data)
         customer = self.check_cart(request, cartId)
-        order_id = uuid.uuid4()
+        order_id = fresh_id("order")
         address = address_from(data["shippingAddress"])
         command = CheckOut(cartId, customer, order_id, address, at=timezone.now())
         return self.accept(command, orderId=order_id)

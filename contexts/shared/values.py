@@ -23,6 +23,21 @@ def derived_id(kind: str, source: UUID) -> UUID:
     return uuid.uuid5(IDS, f"{kind}:{source}")
 
 
+def fresh_id(kind: str) -> UUID:
+    """A new id for a `kind` a receptor creates later (a checkout's order): unguessable,
+    and of the version `derived_id` makes, which no client may create a stream at."""
+    return derived_id(kind, uuid.uuid4())
+
+
+def may_be_derived(stream_id: UUID) -> bool:
+    """Whether `stream_id` is of the version (5) `derived_id` and `fresh_id` make.
+
+    A client never creates a stream at such an id: it may be the id of a record still to
+    come, such as the shipment of an order not paid yet, and taking it would wedge that.
+    """
+    return stream_id.version == 5
+
+
 @dataclass(frozen=True)
 class Address:
     name: str

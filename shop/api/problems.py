@@ -47,6 +47,11 @@ TYPES: dict[str, tuple[str, str]] = {
         "The view has not caught up yet",
         "The command given in `after` is not reflected here yet. Retry after Retry-After.",
     ),
+    "stream-type-conflict": (
+        "This id belongs to another kind of record",
+        "The id in the path is already the id of another kind of record (an order, an invoice,"
+        " a shipment, ...), which a command of this kind can never change. Use a new id.",
+    ),
     "command-rejected": (
         "The command was rejected",
         "The business rules refused the command; `detail` says why. Nothing was changed.",
@@ -103,6 +108,12 @@ class RequestInFlight(Problem):
     status_code = 409
     slug = "request-in-flight"
     default_detail = "The first request with this Idempotency-Key has not answered yet."
+
+
+class StreamTypeConflict(Problem):
+    status_code = 409
+    slug = "stream-type-conflict"
+    default_detail = "This id is already the id of another kind of record."
 
 
 class NotYetConsistent(Problem):

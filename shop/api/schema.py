@@ -155,7 +155,8 @@ _DESCRIPTIONS = {
     401: "Not signed in, or a wrong token.",
     403: "Signed in, but not allowed to do this.",
     404: "No such resource (or not yours).",
-    409: "A request with this Idempotency-Key is still in flight.",
+    409: "A request with this Idempotency-Key is still in flight, or the id in the path"
+    " is already another kind of record's.",
     412: "If-Match names a version that is no longer current.",
     413: "The body is larger than 64 KiB.",
     415: "The body is not application/json.",

@@ -3,7 +3,8 @@
 Order of checks on every request: body size (413), authentication (401), permission
 (403), throttle (429), then for reads `?after` (422/503) and for writes the
 Idempotency-Key (replay, 409, 422); after that the view's own validation (400, 415,
-422), lookups (404) and preconditions (412).
+422), lookups (404) and preconditions (412); last, for writes, an id that is another
+kind of record's stream (409, `shop.api.streams`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from eventstore.inbox import submit
 from shop.api import consistency, idempotency
 from shop.api.auth import actor_for
 from shop.api.parsers import read_body
+from shop.api.streams import require_command_stream
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -67,6 +69,9 @@ class CommandApi(ApiView):
     """
 
     if_match: ClassVar[bool] = False
+    checks_stream: ClassVar[bool] = True
+    """`accept` refuses (409) a command whose stream id is another type's stream; a view
+    that checks the id itself sets False."""
     claim: idempotency.Claim | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -99,6 +104,8 @@ class CommandApi(ApiView):
 
         The command and the remembered answer to its Idempotency-Key commit together.
         """
+        if self.checks_stream:
+            require_command_stream(command)
         with transaction.atomic():
             submitted = submit(command, actor=actor_for(self.request.user))
             body = {

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from contexts.cart import domain as cart
 from contexts.cart import queries as carts
 from contexts.sales import queries as catalog
 from contexts.sales.management.commands.seed_demo import DEMO_PASSWORD
-from contexts.shared.values import Address, derived_id
+from contexts.shared.values import Address, derived_id, fresh_id
 from eventstore.executor import Executor
 from eventstore.inbox import submit
 from eventstore.models import Command
@@ -165,7 +164,7 @@ class Member:
         return execute(command, self.user, CART_BAKERS, self.wait)
 
     def checkout(self, address: Address) -> tuple[Outcome, UUID]:
-        order_id = uuid.uuid4()
+        order_id = fresh_id("order")
         command = cart.CheckOut(self.cart_id, self.customer_id, order_id, address, timezone.now())
         return execute(command, self.user, CART_BAKERS, self.wait), order_id
 

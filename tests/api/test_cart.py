@@ -135,7 +135,13 @@ def test_an_id_of_another_kind_of_stream_is_no_cart(people: People, teapot: str)
     with nothing_stored():
         response = people.alice.post(f"/api/cart/{teapot}", {"productId": teapot, "quantity": 1})
 
-    problem(response, 404)
+    body = problem(response, 409)
+    assert (body["type"], body["streamId"], body["streamType"]) == (
+        "/api/problems/stream-type-conflict", teapot, "sales.Product"
+    )  # fmt: skip
+    assert body["detail"] == (
+        f"{teapot} is already the id of a sales.Product, so it cannot be a cart.Cart. Use a new id."
+    )
 
 
 @pytest.mark.parametrize(
