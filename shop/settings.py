@@ -40,6 +40,11 @@ if not SECRET_KEY:
             " (or set SHOP_DEBUG=1 for a throwaway one)"
         )
     SECRET_KEY = get_random_secret_key()  # this process's alone: sessions end with it
+# Rotation: the new key in SHOP_SECRET_KEY, the old ones here (comma-separated) until the
+# sessions and links they signed have expired.
+SECRET_KEY_FALLBACKS = [
+    key for key in os.environ.get("SHOP_SECRET_KEY_FALLBACKS", "").split(",") if key
+]
 ALLOWED_HOSTS = os.environ.get("SHOP_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [
     origin for origin in os.environ.get("SHOP_TRUSTED_ORIGINS", "").split(",") if origin

@@ -10,12 +10,13 @@ import sys
 from shop.devstack.services import ROOT
 
 PRINT_KEY = "import shop.settings as s; print(s.SECRET_KEY)"
+PRINT_FALLBACKS = "import shop.settings as s; print(s.SECRET_KEY_FALLBACKS)"
 
 
-def import_settings(**variables: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SHOP_SECRET_KEY", "SHOP_DEBUG")}
+def import_settings(code: str = PRINT_KEY, **variables: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOP_SECRET", "SHOP_DEBUG"))}
     return subprocess.run(
-        [sys.executable, "-c", PRINT_KEY],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={**env, **variables},
         capture_output=True,
@@ -47,3 +48,11 @@ def test_debug_without_a_key_gets_a_random_one_per_process() -> None:
     assert (first.returncode, second.returncode) == (0, 0)
     assert len(first.stdout.strip()) == 50
     assert first.stdout != second.stdout
+
+
+def test_old_keys_still_check_what_they_signed_while_the_key_rotates() -> None:
+    result = import_settings(
+        PRINT_FALLBACKS, SHOP_SECRET_KEY="new" * 17, SHOP_SECRET_KEY_FALLBACKS="old1,old2"
+    )
+
+    assert (result.returncode, result.stdout) == (0, "['old1', 'old2']\n")
