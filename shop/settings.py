@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -26,10 +29,22 @@ def database_from_url(url: str) -> dict:
     }
 
 
-SECRET_KEY = os.environ.get(
-    "SHOP_SECRET_KEY", "dev-only-insecure-key-set-SHOP_SECRET_KEY-in-production"
-)
 DEBUG = os.environ.get("SHOP_DEBUG", "0") == "1"
+# Signs sessions, password reset links and CSRF tokens: every process of one deployment
+# shares it (`make run` keeps one in .run/secret-key). Debug alone may go without.
+SECRET_KEY = os.environ.get("SHOP_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SHOP_SECRET_KEY is not set: give every Shop process the same secret key"
+            " (or set SHOP_DEBUG=1 for a throwaway one)"
+        )
+    SECRET_KEY = get_random_secret_key()  # this process's alone: sessions end with it
+# Rotation: the new key in SHOP_SECRET_KEY, the old ones here (comma-separated) until the
+# sessions and links they signed have expired.
+SECRET_KEY_FALLBACKS = [
+    key for key in os.environ.get("SHOP_SECRET_KEY_FALLBACKS", "").split(",") if key
+]
 ALLOWED_HOSTS = os.environ.get("SHOP_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [
     origin for origin in os.environ.get("SHOP_TRUSTED_ORIGINS", "").split(",") if origin

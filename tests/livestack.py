@@ -92,7 +92,7 @@ class Server:
 def demo_catalog(django_db_setup: None, django_db_blocker: Any) -> None:
     """The demo products (awesome-desktop-pc, ...), executed and baked in this process."""
     with django_db_blocker.unblock():
-        call_command("seed_demo", "--wait", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("seed_demo", "--wait", "--yes", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 @pytest.fixture

@@ -6,6 +6,11 @@ suites sharing one Redis never hand each other work.
 """
 
 import os
+import secrets
+
+# Production refuses to start without a key; the suite makes one for its run, shared by
+# the servers and workers it starts (they inherit the environment). `make test` gives one.
+os.environ.setdefault("SHOP_SECRET_KEY", secrets.token_urlsafe(50))
 
 from shop.settings import *  # noqa: F403
 from shop.settings import CHANNEL_LAYERS, DATABASES, INSTALLED_APPS

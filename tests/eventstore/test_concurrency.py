@@ -132,6 +132,7 @@ def append_without_lock(committed_db: None) -> Iterator[None]:
             cursor.execute(original)
 
 
+@pytest.mark.database_owner  # only the owner may replace the append function
 def test_without_the_append_lock_the_same_reader_skips_events(append_without_lock: None) -> None:
     """The control experiment: it shows the test above can fail."""
     seen, committed = read_while_appending(append_with_delay_before_commit)

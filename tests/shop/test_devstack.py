@@ -32,6 +32,7 @@ import pytest
 from django.conf import settings
 
 from shop.devstack.services import ROOT, die_with_parent, free_port
+from tests.database_roles import APP, OWNER
 
 pytestmark = pytest.mark.integration
 
@@ -42,9 +43,10 @@ WORKER_CONCURRENCY = 2  # what the runner passes to `celery worker --concurrency
 T = TypeVar("T")
 
 
-def url_of_the_test_database() -> str:
-    """DATABASE_URL for the test database pytest-django created (NAME is its name by now)."""
-    db = settings.DATABASES["default"]
+def url_of_the_test_database(credentials: dict[str, str] = APP) -> str:
+    """DATABASE_URL for the test database pytest-django created (NAME is its name by now),
+    as the application's role, or as `credentials`' role."""
+    db = {**settings.DATABASES["default"], **credentials}
     quote = urllib.parse.quote
     userinfo = quote(db["USER"], safe="")
     if db["PASSWORD"]:
@@ -120,6 +122,7 @@ def stack(django_db_setup: None, tmp_path: Path) -> Iterator[Stack]:
     env = {
         **os.environ,
         "DATABASE_URL": url_of_the_test_database(),
+        "SHOP_MIGRATE_DATABASE_URL": url_of_the_test_database(OWNER),
         "REDIS_URL": settings.REDIS_URL,
         # The suite's settings, so the stack's worker serves the suite's own Celery queue.
         "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
@@ -240,6 +243,8 @@ def test_run_serves_health_and_a_styled_admin_and_prints_its_urls(stack: Stack) 
     assert f"http://127.0.0.1:{stack.port}/live" in printed
     tools_env = (ROOT / ".run" / "services.env").read_text()
     assert f"export DATABASE_URL={shlex.quote(url_of_the_test_database())}\n" in tools_env
+    assert os.stat(ROOT / ".run" / "services.env").st_mode & 0o777 == 0o600
+    assert "Demo data: not seeded on an external DATABASE_URL" in printed
     assert f"Staff account: {stack.admin_user} (password from SHOP_ADMIN_PASSWORD)" in printed
     assert stack.admin_password not in printed
 

@@ -8,6 +8,7 @@ is never touched. Most tests run in a rolled-back transaction; the one that runs
 from __future__ import annotations
 
 import io
+import os
 import uuid
 from pathlib import Path
 
@@ -153,3 +154,17 @@ def test_a_second_run_neither_changes_nor_prints_the_admin_password(
     assert password_file.read_text() == password + "\n"
     assert get_user_model().objects.get(username="admin").check_password(password)
     assert get_user_model().objects.filter(username="admin").count() == 1
+
+
+def test_the_admin_password_file_is_never_readable_by_others(
+    monkeypatch: pytest.MonkeyPatch, base_dir: Path, open_umask: None
+) -> None:
+    monkeypatch.delenv("SHOP_ADMIN_USER", raising=False)
+    monkeypatch.delenv("SHOP_ADMIN_PASSWORD", raising=False)
+    password_file = base_dir / ".run" / "admin-password"
+
+    ensure_admin()
+
+    assert os.stat(password_file).st_mode & 0o777 == 0o600
+    password = password_file.read_text().removesuffix("\n")
+    assert get_user_model().objects.get(username="admin").check_password(password)

@@ -20,6 +20,8 @@ def refuse_customer(username: str, remedy: str) -> CommandError:
         f"tokens and sessions would keep working with staff rights). {remedy}"
     )
 
+from shop.secret_files import write_secret_file
+
 
 class Command(BaseCommand):
     help = "Create the staff superuser from SHOP_ADMIN_USER / SHOP_ADMIN_PASSWORD, or `admin`."
@@ -57,7 +59,5 @@ class Command(BaseCommand):
             return
         password = secrets.token_urlsafe(12)
         User.objects.create_superuser("admin", "admin@shop.local", password)
-        password_file.parent.mkdir(exist_ok=True)
-        password_file.write_text(password + "\n")
-        password_file.chmod(0o600)
+        write_secret_file(password_file, password + "\n")
         self.stdout.write(f"Staff account: admin / {password}  (saved to {password_file})")

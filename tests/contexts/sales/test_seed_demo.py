@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import connection
 
 from contexts.sales.management.commands.seed_demo import (
     CATALOG,
@@ -26,7 +29,7 @@ SEEDED = sum(len(products) for products in CATALOG.values())
 
 def seed(*args: str) -> str:
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", "--yes", *args, stdout=out)
     return out.getvalue()
 
 
@@ -76,3 +79,39 @@ def test_seeding_without_wait_only_submits() -> None:
 
     assert Command.objects.filter(actor="system:seed", status="pending").count() == SEEDED
     assert not Product.objects.filter(pk=product_id("awesome-desktop-pc")).exists()
+
+
+def demo_rows() -> tuple[int, int]:
+    users = get_user_model().objects.filter(username__in=("alice", "bob")).count()
+    return users, Command.objects.filter(actor="system:seed").count()
+
+
+def test_a_database_other_than_the_embedded_one_is_seeded_only_with_yes(
+    settings, tmp_path: Path
+) -> None:
+    settings.BASE_DIR = tmp_path  # no embedded Postgres runs under tmp_path/.run/pg
+    before = demo_rows()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("seed_demo", "--wait", stdout=io.StringIO())
+
+    assert str(refused.value) == (
+        "this is not the embedded database: demo customers with the public password"
+        " 'demo-password-1' would log in here; run again with --yes to seed it anyway"
+    )
+    assert demo_rows() == before
+
+
+def test_the_embedded_database_is_seeded_without_yes(settings, tmp_path: Path) -> None:
+    """The embedded server is the one whose postmaster.pid under .run/pg names our port."""
+    settings.BASE_DIR = tmp_path
+    pid_file = tmp_path / ".run" / "pg" / "postmaster.pid"
+    pid_file.parent.mkdir(parents=True)
+    port = connection.settings_dict["PORT"]
+    pid_file.write_text(f"{os.getpid()}\n{pid_file.parent}\n0\n{port}\n")
+
+    output = io.StringIO()
+    call_command("seed_demo", stdout=output)
+
+    assert output.getvalue().startswith("Demo catalog: ")  # past the gate: it seeded
+    assert f"Demo customer alice / {DEMO_PASSWORD} (" in output.getvalue()

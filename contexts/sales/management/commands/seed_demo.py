@@ -5,6 +5,9 @@ an idempotency key, so a second run finds its earlier commands instead of adding
 ones. The products go through the command inbox like any other command (actor
 `system:seed`); with `--wait` this process executes them and bakes the sales tables
 itself, so the catalog is there before a worker wakes up.
+
+The demo customers' password is public, so the demo goes by itself only into the
+embedded Postgres of `make run`; any other database takes `--yes`.
 """
 
 from __future__ import annotations
@@ -12,14 +15,17 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from contexts.sales.domain import CreateProduct
 from eventstore.executor import Executor
 from eventstore.inbox import IdempotencyConflict, submit
 from eventstore.subscribers import Runner, registry
 from shop.customers import customer_id_for
+from shop.devstack.services import running_port
 
 ACTOR = "system:seed"
 DEMO = uuid.UUID("0d3e5c1a-7b9f-4c2e-8a61-5f4b2d9e7c10")
@@ -56,6 +62,13 @@ def product_id(product: str) -> uuid.UUID:
     return uuid.uuid5(DEMO, f"product:{product}")
 
 
+def on_the_embedded_database() -> bool:
+    """Whether Django's database is on the Postgres that `make run` embeds under `.run/`."""
+    port = running_port(settings.BASE_DIR / ".run" / "pg")
+    server = (connection.settings_dict["HOST"], str(connection.settings_dict["PORT"]))
+    return port is not None and server == ("127.0.0.1", str(port))
+
+
 def demo_products() -> list[CreateProduct]:
     return [
         CreateProduct(product_id(name), vendor_id(vendor), name, Decimal(price))
@@ -73,8 +86,20 @@ class Command(BaseCommand):
             action="store_true",
             help="execute the commands and bake the sales tables in this process",
         )
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help="seed a database other than the embedded one (its customers' password is public)",
+        )
 
-    def handle(self, *args: object, wait: bool = False, **options: object) -> None:
+    def handle(
+        self, *args: object, wait: bool = False, yes: bool = False, **options: object
+    ) -> None:
+        if not (yes or on_the_embedded_database()):
+            raise CommandError(
+                f"this is not the embedded database: demo customers with the public password"
+                f" {DEMO_PASSWORD!r} would log in here; run again with --yes to seed it anyway"
+            )
         submitted = sum(self.submit_product(command) for command in demo_products())
         self.stdout.write(f"Demo catalog: {submitted} new product commands submitted.")
         for username in DEMO_CUSTOMERS:
