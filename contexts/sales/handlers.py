@@ -18,6 +18,7 @@ EVENTS = {
     "sales.ProductPriceChanged": domain.ProductPriceChanged,
     "sales.ProductDiscontinued": domain.ProductDiscontinued,
     "sales.OrderPlaced": domain.OrderPlaced,
+    "sales.OrderRejected": domain.OrderRejected,
     "sales.OrderInvoiced": domain.OrderInvoiced,
     "sales.OrderPaid": domain.OrderPaid,
     "sales.OrderShipped": domain.OrderShipped,

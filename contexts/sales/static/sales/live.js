@@ -22,6 +22,7 @@
   const REFUSED = { 4401: "signed out: reload to sign in", 4400: "the feed refused this page" };
   const LABELS = {
     "sales.OrderPlaced": "Order placed",
+    "sales.OrderRejected": "Order refused",
     "sales.OrderInvoiced": "Invoiced",
     "sales.OrderPaid": "Paid",
     "sales.OrderShipped": "Shipped",
