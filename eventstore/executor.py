@@ -28,6 +28,7 @@ from psycopg.types.json import Jsonb
 from eventstore import subscribers, wakeups
 from eventstore.commands import CommandRegistry, Handler, commands
 from eventstore.inbox import EXECUTE_LOCK
+from eventstore.reservations import reserve
 from eventstore.store import (
     ConcurrencyError,
     EventStore,
@@ -155,7 +156,8 @@ class Executor:
 
     def claim(self, batch_size: int) -> list[Claimed]:
         """Lock the streams of the oldest ready commands that no other worker holds, then
-        take those streams' ready commands in arrival order."""
+        take those streams' ready commands in arrival order, and the streams they reserve
+        (`eventstore.reservations`)."""
         with raw_cursor() as cursor:
             cursor.execute(
                 """
@@ -184,44 +186,7 @@ class Executor:
                 [streams, batch_size],
             )
             rows = cursor.fetchall()
-        return self._reserve([Claimed(*row[:4], _json(row[4]), *row[5:]) for row in rows])
-
-    def _reserve(self, claimed: list[Claimed]) -> list[Claimed]:
-        """Lock the stream each command reserves (see `Handler.reserves`), never waiting.
-
-        A command whose reservation another worker holds is left pending, with every
-        later command of its stream, so its stream keeps its order; a wake-up after
-        commit brings it back once that worker is done.
-        """
-        held = {command.stream_id for command in claimed}
-        waiting: set[UUID] = set()
-        kept = []
-        for command in claimed:
-            reserved = None if command.stream_id in waiting else self._reserved(command)
-            if reserved is not None and reserved not in held:
-                with raw_cursor() as cursor:
-                    cursor.execute(
-                        "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s::text))",
-                        [EXECUTE_LOCK, reserved],
-                    )
-                    if cursor.fetchone()[0]:
-                        held.add(reserved)
-                    else:
-                        waiting.add(command.stream_id)
-            if command.stream_id not in waiting:
-                kept.append(command)
-        if waiting:
-            transaction.on_commit(wakeups.wake_executor)
-        return kept
-
-    def _reserved(self, command: Claimed) -> UUID | None:
-        """The stream the command reserves; None when it reserves none, or when it cannot
-        be read (`decide_all` then fails it with the reason)."""
-        try:
-            handler = self.registry.named(command.service_name, command.operation)
-            return handler.reserves(handler.decode(command.payload)) if handler.reserves else None
-        except Exception:
-            return None
+        return reserve([Claimed(*row[:4], _json(row[4]), *row[5:]) for row in rows], self.registry)
 
     def decide_all(
         self, claimed: list[Claimed], states: dict[UUID, tuple[Any, int]]

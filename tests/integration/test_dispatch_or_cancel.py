@@ -103,10 +103,12 @@ def test_a_cancel_waits_for_a_dispatch_another_worker_is_deciding(committed_db: 
     thread = in_thread(other_worker)
     assert deciding.wait(10)
     cancelled = cancel(order)
+    shipment = derived_id("shipment", order)
+    after = submit(sales.RecordDelivery(order, shipment, AT), actor=STAFF).command_id
     order_version = store.stream_version(order)
 
     assert Executor().run() == 0
-    assert outcome(cancelled) == ("pending", None)
+    assert [outcome(cancelled), outcome(after)] == [("pending", None)] * 2  # stream order
     assert store.stream_version(order) == order_version
 
     finish.set()
@@ -115,6 +117,7 @@ def test_a_cancel_waits_for_a_dispatch_another_worker_is_deciding(committed_db: 
 
     assert outcome(dispatched) == ("done", None)
     assert outcome(cancelled) == ("rejected", DISPATCHED)
+    assert outcome(after) == ("rejected", "a paid order cannot become delivered")
     assert store.stream_version(order) == order_version
 
 
