@@ -31,6 +31,12 @@ class Handler:
     A handler that reads other streams (`prepare` does; a `decide` wrapper may) sees
     every command that ran before it, even earlier in the same batch: the executor
     appends the batch's pending events before running it.
+
+    `reserves(command)`, when given, names one more stream the command locks as it is
+    claimed, as if it were its own: two commands that must never be decided at the same
+    time on two workers (a cancel and a dispatch of one order) then take turns. The lock
+    is tried without waiting; while another worker holds it the command, and every later
+    command of its stream, stays pending for a later batch.
     """
 
     service: str
@@ -47,6 +53,7 @@ class Handler:
     permission: str | None = None
     """The Django permission staff need to submit this command, through the API or a
     back-office button alike; None for commands staff never submit themselves."""
+    reserves: Callable[[Any], UUID] | None = None
 
     @property
     def reads_other_streams(self) -> bool:

@@ -31,6 +31,7 @@ from psycopg.types.json import Jsonb
 from eventstore import subscribers, wakeups
 from eventstore.commands import CommandRegistry, Handler, commands
 from eventstore.inbox import EXECUTE_LOCK
+from eventstore.reservations import reserve
 from eventstore.states import StateCache, StreamKey, TakenBy, stream_owners
 from eventstore.store import (
     ConcurrencyError,
@@ -131,7 +132,8 @@ class Executor:
 
     def claim(self, batch_size: int) -> list[Claimed]:
         """Lock the streams of the oldest ready commands that no other worker holds, then
-        take those streams' ready commands in arrival order."""
+        take those streams' ready commands in arrival order, and the streams they reserve
+        (`eventstore.reservations`)."""
         with raw_cursor() as cursor:
             cursor.execute(
                 """
@@ -160,7 +162,7 @@ class Executor:
                 [streams, batch_size],
             )
             rows = cursor.fetchall()
-        return [Claimed(*row[:4], _json(row[4]), *row[5:]) for row in rows]
+        return reserve([Claimed(*row[:4], _json(row[4]), *row[5:]) for row in rows], self.registry)
 
     def decide_all(
         self, claimed: list[Claimed], states: dict[StreamKey, tuple[Any, int]]

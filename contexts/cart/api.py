@@ -88,6 +88,11 @@ class LineSerializer(serializers.Serializer):
     lineTotal = MoneyField(source="line_total")
 
 
+class RefusalSerializer(serializers.Serializer):
+    orderId = serializers.UUIDField(source="order_id")
+    reason = serializers.CharField()
+
+
 class CartDetailApi(ReadApi):
     permission_classes = [IsCustomer]
     fed_by = CART_BAKERS
@@ -98,6 +103,11 @@ class CartDetailApi(ReadApi):
         lines = LineSerializer(many=True)
         total = MoneyField()
         version = serializers.IntegerField(help_text="Also the ETag, for If-Match.")
+        checkoutRefused = RefusalSerializer(
+            source="refusal", allow_null=True,
+            help_text="The last checkout's order was rejected, and why: its lines are back "
+            "in the cart. null otherwise; the next checkout clears it.",
+        )  # fmt: skip
 
     @extend_schema(responses=Output, summary="Your cart")
     def get(self, request: Request, cartId: UUID) -> Response:

@@ -8,4 +8,4 @@ class CartConfig(AppConfig):
     label = "cart"
 
     def ready(self) -> None:
-        from contexts.cart import bakers, handlers  # noqa: F401  registers them
+        from contexts.cart import bakers, handlers, receptors  # noqa: F401  registers them

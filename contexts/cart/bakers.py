@@ -13,6 +13,8 @@ from contexts.shared.values import money
 from eventstore.store import RecordedEvent
 from eventstore.subscribers import Baker, registry
 
+CART_FIELDS = ["customer_id", "total", "version", "updated_at", "refused_order_id", "refusal"]
+
 
 class CartBaker(Baker):
     name = "cart.carts"
@@ -22,6 +24,7 @@ class CartBaker(Baker):
             "cart.CartItemRemoved",
             "cart.CartItemQuantityChanged",
             "cart.CartCheckedOut",
+            "cart.CheckoutFailed",
         }
     )
     models = (Cart, CartLine)
@@ -64,9 +67,12 @@ class CartsInBatch:
                 self._remove(lines.pop(product_id))
             case domain.CartCheckedOut(customer_id=customer_id):
                 cart.customer_id = customer_id
+                cart.refused_order_id, cart.refusal = None, ""
                 for line in lines.values():
                     self._remove(line)
                 lines.clear()
+            case domain.CheckoutFailed(order_id=order_id, reason=reason):
+                cart.refused_order_id, cart.refusal = order_id, reason
         cart.total = money(sum((line.line_total for line in lines.values()), Decimal(0)))
         cart.version = event.version
         cart.updated_at = event.recorded_at
@@ -98,7 +104,7 @@ class CartsInBatch:
             self.carts.values(),
             update_conflicts=True,
             unique_fields=["cart_id"],
-            update_fields=["customer_id", "total", "version", "updated_at"],
+            update_fields=CART_FIELDS,
         )
         changed = [
             line

@@ -2,6 +2,10 @@
 
 A cart belongs to the customer who first writes to it. Names, vendors and prices come
 from the catalog: the handler fills `catalog` from the products' events before `decide`.
+
+A checkout empties the cart, and the cart remembers what it checked out: should the
+order then be rejected (a product discontinued meanwhile), the ordering process restores
+the lines (`RestoreCheckout`), so the customer loses nothing and sees why.
 """
 
 from __future__ import annotations
@@ -67,6 +71,17 @@ class CheckOut:
 
 
 @dataclass(frozen=True)
+class RestoreCheckout:
+    """Put a checkout's lines back: its order was rejected for `reason`. Submitted by the
+    ordering process (receptor `cart.checkouts`), never by a client."""
+
+    cart_id: UUID
+    customer_id: UUID
+    order_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
 class CartItemAdded:
     cart_id: UUID
     customer_id: UUID
@@ -102,9 +117,28 @@ class CartCheckedOut:
 
 
 @dataclass(frozen=True)
+class CheckoutFailed:
+    """The order of a checkout was rejected; `CartItemAdded` events that follow it in the
+    same decision put its lines back."""
+
+    cart_id: UUID
+    order_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """A checkout's order and the lines it took, kept until the order is rejected."""
+
+    order_id: UUID
+    lines: tuple[CartLine, ...]
+
+
+@dataclass(frozen=True)
 class Cart:
     customer_id: UUID | None = None
     lines: tuple[CartLine, ...] = ()
+    checkouts: tuple[Checkout, ...] = ()
 
     def line(self, product_id: UUID) -> CartLine | None:
         return next((line for line in self.lines if line.product_id == product_id), None)
@@ -122,14 +156,17 @@ def evolve(state: Cart, event: object) -> Cart:
                 product_id, event.vendor_id, event.name, event.unit_price,
                 quantity + (existing.quantity if existing else 0),
             )  # fmt: skip
-            return Cart(event.customer_id, _put(state.lines, line))
+            return replace(state, customer_id=event.customer_id, lines=_put(state.lines, line))
         case CartItemQuantityChanged(product_id=product_id, quantity=quantity):
             line = replace(state.line(product_id), quantity=quantity)
             return replace(state, lines=_put(state.lines, line))
         case CartItemRemoved(product_id=product_id):
             return replace(state, lines=tuple(x for x in state.lines if x.product_id != product_id))
-        case CartCheckedOut():
-            return replace(state, lines=())
+        case CartCheckedOut(order_id=order_id, lines=lines):
+            return replace(state, lines=(), checkouts=(*state.checkouts, Checkout(order_id, lines)))
+        case CheckoutFailed(order_id=order_id):
+            kept = tuple(x for x in state.checkouts if x.order_id != order_id)
+            return replace(state, checkouts=kept)
     return state
 
 
@@ -160,6 +197,8 @@ def decide(state: Cart, command: object) -> list[object]:
             return [CartItemQuantityChanged(cart_id, product_id, quantity)]
         case CheckOut():
             return [_check_out(state, command)]
+        case RestoreCheckout():
+            return _restore(state, command)
     raise CartError(f"carts do not take {type(command).__name__}")
 
 
@@ -194,6 +233,26 @@ def _check_out(state: Cart, command: CheckOut) -> CartCheckedOut:
         command.cart_id, command.customer_id, command.order_id, tuple(lines), total,
         command.shipping_address, command.at,
     )  # fmt: skip
+
+
+def _restore(state: Cart, command: RestoreCheckout) -> list[object]:
+    """The checkout's lines back in the cart, each added to what the customer has put in
+    since, up to the quantity a cart holds."""
+    checkout = next((x for x in state.checkouts if x.order_id == command.order_id), None)
+    if checkout is None:
+        raise CartError(f"no checkout of this cart awaits order {command.order_id}")
+    events: list[object] = [CheckoutFailed(command.cart_id, command.order_id, command.reason)]
+    for line in checkout.lines:
+        existing = state.line(line.product_id)
+        room = MAX_QUANTITY - (existing.quantity if existing else 0)
+        if room > 0:
+            events.append(
+                CartItemAdded(
+                    command.cart_id, command.customer_id, line.product_id, line.vendor_id,
+                    line.name, line.unit_price, min(line.quantity, room),
+                )
+            )  # fmt: skip
+    return events
 
 
 def _require_line(state: Cart, product_id: UUID) -> CartLine:

@@ -24,6 +24,7 @@ EVENTS = {
     "cart.CartItemRemoved": domain.CartItemRemoved,
     "cart.CartItemQuantityChanged": domain.CartItemQuantityChanged,
     "cart.CartCheckedOut": domain.CartCheckedOut,
+    "cart.CheckoutFailed": domain.CheckoutFailed,
 }
 
 
@@ -67,6 +68,7 @@ def _register() -> None:
         (domain.RemoveItem, domain.decide, None),
         (domain.AdjustQuantity, domain.decide, None),
         (domain.CheckOut, decide_check_out, None),
+        (domain.RestoreCheckout, domain.decide, None),
     ):
         commands.register(
             Handler(

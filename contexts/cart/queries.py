@@ -21,6 +21,14 @@ class CartViewLine:
 
 
 @dataclass(frozen=True)
+class CheckoutRefusal:
+    """The order of the cart's last checkout, rejected, and why; its lines are back."""
+
+    order_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
 class CartView:
     """A cart as last baked; `version` is the cart stream's version it reflects."""
 
@@ -30,6 +38,7 @@ class CartView:
     total: Decimal
     version: int
     updated_at: dt.datetime
+    refusal: CheckoutRefusal | None = None
 
 
 def cart_view(cart_id: UUID) -> CartView | None:
@@ -45,6 +54,7 @@ def cart_view(cart_id: UUID) -> CartView | None:
         cart.total,
         cart.version,
         cart.updated_at,
+        CheckoutRefusal(cart.refused_order_id, cart.refusal) if cart.refused_order_id else None,
     )
 
 

@@ -130,9 +130,10 @@ class OrderStatus(StrEnum):
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
+    REJECTED = "rejected"
 
 
-FINAL = frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED})
+FINAL = frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
 CANCELLABLE_BY = {
     "customer": frozenset({OrderStatus.PLACED, OrderStatus.INVOICED}),
     "system": frozenset({OrderStatus.PLACED, OrderStatus.INVOICED}),
@@ -236,6 +237,22 @@ class OrderPlaced:
 
 
 @dataclass(frozen=True)
+class OrderRejected:
+    """A checkout's order that could not be placed, and why: its cart takes its lines back.
+
+    Only an order born of a checkout is rejected with an event, so that the ordering
+    process hears of it; an order placed directly is refused like any other command.
+    """
+
+    order_id: UUID
+    customer_id: UUID
+    cart_id: UUID
+    reason: str
+    shipping_address: Address
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
 class OrderInvoiced:
     order_id: UUID
     invoice_id: UUID
@@ -297,13 +314,15 @@ _STATUS_AFTER = {
 def evolve_order(state: Order, event: object) -> Order:
     if isinstance(event, OrderPlaced):
         return Order(OrderStatus.PLACED, event.customer_id, event.total)
+    if isinstance(event, OrderRejected):
+        return Order(OrderStatus.REJECTED, event.customer_id)
     status = _STATUS_AFTER.get(type(event))
     return replace(state, status=status) if status else state
 
 
 def decide_order(state: Order, command: object) -> list[object]:
     if isinstance(command, PlaceOrder):
-        return [_place(state, command)]
+        return [_place_or_reject(state, command)]
     if state.status is OrderStatus.NEW:
         raise SalesError("no such order")
     match command:
@@ -324,6 +343,20 @@ def decide_order(state: Order, command: object) -> list[object]:
                 raise SalesError("the shipment is already dispatched")
             return [_cancel(state, order_id, reason, by, at)]
     raise SalesError(f"orders do not take {type(command).__name__}")
+
+
+def _place_or_reject(state: Order, command: PlaceOrder) -> OrderPlaced | OrderRejected:
+    """A checkout's order that cannot be placed is rejected with an event (see
+    `OrderRejected`); any other refusal raises."""
+    try:
+        return _place(state, command)
+    except SalesError as refusal:
+        if command.cart_id is None or state.status is not OrderStatus.NEW:
+            raise
+        return OrderRejected(
+            command.order_id, command.customer_id, command.cart_id, str(refusal),
+            command.shipping_address, command.placed_at,
+        )  # fmt: skip
 
 
 def _place(state: Order, command: PlaceOrder) -> OrderPlaced:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from uuid import UUID
 
 from contexts.sales import domain
 from contexts.sales.catalog import catalog_entries
@@ -17,6 +18,7 @@ EVENTS = {
     "sales.ProductPriceChanged": domain.ProductPriceChanged,
     "sales.ProductDiscontinued": domain.ProductDiscontinued,
     "sales.OrderPlaced": domain.OrderPlaced,
+    "sales.OrderRejected": domain.OrderRejected,
     "sales.OrderInvoiced": domain.OrderInvoiced,
     "sales.OrderPaid": domain.OrderPaid,
     "sales.OrderShipped": domain.OrderShipped,
@@ -41,9 +43,19 @@ def price_order(command: domain.PlaceOrder) -> domain.PlaceOrder:
     return replace(command, catalog=entries)
 
 
+def shipment_of(command: domain.CancelOrder) -> UUID:
+    """The stream a cancel reserves: its order's shipment, so a dispatch of that shipment
+    never runs on another worker while the cancel is decided (see `Handler.reserves`)."""
+    return derived_id("shipment", command.order_id)
+
+
 def check_dispatch(command: domain.CancelOrder) -> domain.CancelOrder:
-    """Whether the order's shipment has left, from the shipment's own events."""
-    shipment = store.read_stream(derived_id("shipment", command.order_id))
+    """Whether the order's shipment has left, from the shipment's own events.
+
+    The cancel holds the shipment's stream (`shipment_of`), so no dispatch is being
+    decided meanwhile: what this reads stays true until the cancel commits.
+    """
+    shipment = store.read_stream(shipment_of(command))
     dispatched = any(isinstance(event.data, ShipmentDispatched) for event in shipment)
     return replace(command, shipment_dispatched=dispatched)
 
@@ -87,6 +99,7 @@ def order_handler(command: type) -> Handler:
         rejection=domain.SalesError,
         prepare=PREPARE.get(command),
         permission=STAFF_PERMISSIONS.get(command),
+        reserves=shipment_of if command is domain.CancelOrder else None,
     )
 
 

@@ -9,6 +9,7 @@ orders this baker never saw placed change nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -110,7 +111,8 @@ CHANGES: dict[str, Change] = {
     "shipping.ShipmentDelivered": _shipment_status("delivered"),
     "shipping.ShipmentCancelled": _shipment_status("cancelled"),
 }
-"""What each followed event changes, besides `updated_at`; `sales.OrderPlaced` creates."""
+"""What each followed event changes, besides `updated_at`; `sales.OrderPlaced` and
+`sales.OrderRejected` create."""
 
 
 class OrderBatch:
@@ -130,6 +132,8 @@ class OrderBatch:
         data = event.data
         if isinstance(data, sales.OrderPlaced):
             self._place(data)
+        elif isinstance(data, sales.OrderRejected):
+            self._reject(data)
         summary = self.summaries.get(data.order_id)
         if summary is None:
             return  # an order this baker never saw placed: nothing to show it on
@@ -148,19 +152,8 @@ class OrderBatch:
         )  # fmt: skip
 
     def _place(self, placed: sales.OrderPlaced) -> None:
-        self.placed.add(placed.order_id)
-        self.summaries[placed.order_id] = OrderSummary(
-            order_id=placed.order_id, customer_id=placed.customer_id,
-            status=sales.OrderStatus.PLACED.value, total=placed.total,
-            item_count=sum(line.quantity for line in placed.lines), placed_at=placed.placed_at,
-        )  # fmt: skip
-        address = placed.shipping_address
-        self.details[placed.order_id] = OrderDetail(
-            order_id=placed.order_id, cart_id=placed.cart_id,
-            ship_to_name=address.name, ship_to_line1=address.line1, ship_to_line2=address.line2,
-            ship_to_city=address.city, ship_to_postal_code=address.postal_code,
-            ship_to_country=address.country,
-        )  # fmt: skip
+        self._open(placed, sales.OrderStatus.PLACED, placed.total, placed.placed_at)
+        self.summaries[placed.order_id].item_count = sum(line.quantity for line in placed.lines)
         for number, line in enumerate(placed.lines, start=1):
             self.lines.append(
                 OrderLine(
@@ -169,6 +162,31 @@ class OrderBatch:
                     quantity=line.quantity, line_total=line.line_total,
                 )
             )  # fmt: skip
+
+    def _reject(self, rejected: sales.OrderRejected) -> None:
+        """A checkout's order that was never placed: shown, with nothing on it, so that
+        its customer sees why (the timeline's entry carries the reason)."""
+        self._open(rejected, sales.OrderStatus.REJECTED, Decimal("0.00"), rejected.at)
+
+    def _open(
+        self,
+        born: sales.OrderPlaced | sales.OrderRejected,
+        status: sales.OrderStatus,
+        total: Decimal,
+        placed_at: dt.datetime,
+    ) -> None:
+        self.placed.add(born.order_id)
+        self.summaries[born.order_id] = OrderSummary(
+            order_id=born.order_id, customer_id=born.customer_id, status=status.value,
+            total=total, item_count=0, placed_at=placed_at,
+        )  # fmt: skip
+        address = born.shipping_address
+        self.details[born.order_id] = OrderDetail(
+            order_id=born.order_id, cart_id=born.cart_id,
+            ship_to_name=address.name, ship_to_line1=address.line1, ship_to_line2=address.line2,
+            ship_to_city=address.city, ship_to_postal_code=address.postal_code,
+            ship_to_country=address.country,
+        )  # fmt: skip
 
     def render(self) -> None:
         """Each touched order's page document, as the API serves it: its lines and
@@ -209,7 +227,7 @@ def _timeline_entry(event: RecordedEvent) -> OrderTimelineEntry:
 
 class OrdersBaker(Baker):
     name = "sales.orders"
-    event_types = frozenset({"sales.OrderPlaced", *CHANGES})
+    event_types = frozenset({"sales.OrderPlaced", "sales.OrderRejected", *CHANGES})
     models = (OrderSummary, OrderDetail, OrderLine, OrderTimelineEntry, OrderFeedEntry)
 
     def handle(self, events: Sequence[RecordedEvent]) -> None:

@@ -25,6 +25,7 @@ from contexts.sales.models import OrderSummary
 from shop.customers import customer_id_for, customer_scope
 
 LOGIN_URL = "/accounts/login/"
+REJECTED = "sales.OrderRejected"
 BOARD_ROWS = 50
 """Orders a board shows when rendered; the script keeps at most twice as many."""
 
@@ -94,6 +95,7 @@ def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
         raise Http404("No such order.")
     context = {
         "order": feed.summary_data(page.summary),
+        "refusal": refusal(page),
         "detail": page.detail,
         "lines": page.lines,
         "timeline": page.timeline,
@@ -101,6 +103,13 @@ def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
         **_feed_settings(),
     }
     return render(request, "sales/order.html", context)
+
+
+def refusal(page: queries.OrderPage) -> str | None:
+    """Why a checkout's order was rejected, from its one `sales.OrderRejected` entry; None
+    for an order that was placed. A rejected order never changes again, so the page
+    rendered says it all."""
+    return next((e.data["reason"] for e in page.timeline if e.type == REJECTED), None)
 
 
 def _feed_settings() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from contexts.sales.domain import OrderStatus
 from contexts.sales.models import (
     OrderDetail,
     OrderFeedEntry,
@@ -108,8 +109,9 @@ class OrderTotals:
 
 def orders_placed(start: dt.datetime, end: dt.datetime) -> OrderTotals:
     """How many orders were placed in [start, end), and their revenue: the totals of
-    those not cancelled since."""
-    totals = OrderSummary.objects.filter(placed_at__gte=start, placed_at__lt=end).aggregate(
+    those not cancelled since. A checkout's order that was rejected was never placed."""
+    placed = OrderSummary.objects.exclude(status=OrderStatus.REJECTED.value)
+    totals = placed.filter(placed_at__gte=start, placed_at__lt=end).aggregate(
         count=Count("pk"), revenue=Sum("total", filter=~Q(status="cancelled"))
     )
     return OrderTotals(totals["count"], totals["revenue"] or Decimal("0.00"))

@@ -34,10 +34,14 @@ class CreateShipment:
 
 @dataclass(frozen=True)
 class DispatchShipment:
+    """`order_cancelled` is filled in by the handler from the order's events: a cancelled
+    order's shipment hears of the cancel only later, and must not leave meanwhile."""
+
     shipment_id: UUID
     carrier: str
     tracking_number: str
     at: dt.datetime
+    order_cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ def decide(state: Shipment, command: object) -> list[object]:
         case DispatchShipment(shipment_id=shipment_id, carrier=carrier, tracking_number=number):
             if state.status != "awaiting_dispatch":
                 raise ShippingError(f"{_DESCRIBED[state.status]} cannot be dispatched")
+            if command.order_cancelled:
+                raise ShippingError("the order is cancelled")
             if not carrier.strip() or not number.strip():
                 raise ShippingError("dispatch needs a carrier and a tracking number")
             return [

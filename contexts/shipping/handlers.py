@@ -1,17 +1,22 @@
 """Registers shipping's events and commands with the event store.
 
-Every shipment command addresses the stream of its shipment and is decided by the pure
-domain alone: the receptor hands `CreateShipment` the order's address and items, so no
-command needs a `prepare`.
+Every shipment command addresses the stream of its shipment. The receptor hands
+`CreateShipment` the order's address and items; a dispatch also reads its order's
+stream, so that a cancelled order's shipment never leaves.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
+from django.db import transaction
+
+from contexts.sales.domain import OrderCancelled
 from contexts.shipping import domain
 from eventstore.commands import Handler, commands
 from eventstore.registry import registry
+from eventstore.store import store
 
 STREAM_TYPE = "shipping.Shipment"
 
@@ -46,10 +51,28 @@ def shipment_of(command: ShipmentCommand) -> UUID:
     return command.shipment_id
 
 
+def decide_dispatch(state: domain.Shipment, command: domain.DispatchShipment) -> list[object]:
+    """Whether the order was cancelled, from the order's own events, then decide.
+
+    This cannot be a `prepare`: the order is known only from the shipment's state. The
+    executor has claimed the shipment's stream, which a cancel of the order reserves
+    (`contexts.sales.handlers.shipment_of`), so no cancel is decided meanwhile on another
+    worker; one decided earlier in this batch is appended before this read. The
+    savepoint keeps a failed read from aborting the batch.
+    """
+    if state.order_id is not None:
+        with transaction.atomic():
+            order = store.read_stream(state.order_id)
+        cancelled = any(isinstance(event.data, OrderCancelled) for event in order)
+        command = replace(command, order_cancelled=cancelled)
+    return domain.decide(state, command)
+
+
 for name, cls in EVENTS.items():
     registry.register(name, cls)
 
 for command in COMMANDS:
+    dispatch = command is domain.DispatchShipment
     commands.register(
         Handler(
             service="shipping",
@@ -59,8 +82,9 @@ for command in COMMANDS:
             stream_of=shipment_of,
             initial_state=domain.Shipment,
             evolve=domain.evolve,
-            decide=domain.decide,
+            decide=decide_dispatch if dispatch else domain.decide,
             rejection=domain.ShippingError,
             permission=STAFF_PERMISSIONS.get(command),
+            reads_store=dispatch,
         )
     )

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"
 MIGRATION = importlib.import_module(
-    "shop.migrations.0002_usernames_and_emails_unique_whatever_case"
+    "shop.migrations.0003_usernames_and_emails_unique_whatever_case"
 )
 
 

@@ -13,14 +13,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from shop.secret_files import write_secret_file
+
 
 def refuse_customer(username: str, remedy: str) -> CommandError:
     return CommandError(
         f"{username} is a customer account; ensure_admin does not make it staff (its API "
         f"tokens and sessions would keep working with staff rights). {remedy}"
     )
-
-from shop.secret_files import write_secret_file
 
 
 class Command(BaseCommand):

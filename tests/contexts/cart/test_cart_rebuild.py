@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from contexts.cart.bakers import CartBaker
-from contexts.cart.domain import AddItem, AdjustQuantity, CheckOut, RemoveItem
+from contexts.cart.domain import AddItem, AdjustQuantity, CheckOut, RemoveItem, RestoreCheckout
 from contexts.cart.models import Cart, CartLine
 from contexts.cart.queries import cart_view
 from eventstore.rebuild import rebuild, verify
@@ -23,7 +23,8 @@ class OneEventABatch(CartBaker):
 
 
 def some_activity() -> list[uuid.UUID]:
-    """Lines removed and added again, checkouts and reuse, all within one baker batch."""
+    """Lines removed and added again, checkouts and reuse, a rejected checkout's lines
+    restored beside one added since, all within one baker batch."""
     tea, mug = product("Tea", "4.50"), product("Mug", "9.99")
     carts = [uuid.uuid4() for _ in range(3)]
     customers = [uuid.uuid4() for _ in carts]
@@ -35,10 +36,14 @@ def some_activity() -> list[uuid.UUID]:
             AddItem(cart, customer, tea, 1),
             AdjustQuantity(cart, customer, mug, 4),
         )
+    refused = uuid.uuid4()
     send(
         CheckOut(carts[0], customers[0], uuid.uuid4(), HOME, AT),
         AddItem(carts[0], customers[0], mug, 3),
         CheckOut(carts[1], customers[1], uuid.uuid4(), HOME, AT),
+        CheckOut(carts[2], customers[2], refused, HOME, AT),
+        AddItem(carts[2], customers[2], mug, 1),
+        RestoreCheckout(carts[2], customers[2], refused, "Tea is discontinued"),
     )
     return carts
 

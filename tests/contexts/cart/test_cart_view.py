@@ -16,13 +16,16 @@ from contexts.cart.domain import (
     AddItem,
     AdjustQuantity,
     CartCheckedOut,
+    CartItemAdded,
     CartLine,
     CheckOut,
+    CheckoutFailed,
     RemoveItem,
+    RestoreCheckout,
 )
 from contexts.cart.models import Cart
 from contexts.cart.models import CartLine as CartLineRow
-from contexts.cart.queries import CartView, CartViewLine, cart_view, owner_of
+from contexts.cart.queries import CartView, CartViewLine, CheckoutRefusal, cart_view, owner_of
 from contexts.sales.domain import (
     PRODUCT_STREAM,
     CatalogEntry,
@@ -77,7 +80,12 @@ def outcomes(ids: list[uuid.UUID]) -> list[tuple[str, str | None]]:
 
 
 def cart_row(cart: uuid.UUID) -> tuple:
-    return Cart.objects.values_list().get(cart_id=cart)
+    fields = ("cart_id", "customer_id", "total", "version", "updated_at")
+    return Cart.objects.values_list(*fields).get(cart_id=cart)
+
+
+def refusal_row(cart: uuid.UUID) -> tuple:
+    return Cart.objects.values_list("refused_order_id", "refusal").get(cart_id=cart)
 
 
 def line_rows(cart: uuid.UUID) -> list[tuple]:
@@ -149,6 +157,59 @@ def test_checking_out_reprices_from_the_catalog_and_leaves_an_empty_cart_to_reus
     assert line_rows(cart) == [
         (added.position, cart, mug, VENDOR, "Mug", Decimal("9.99"), 1, Decimal("9.99")),
     ]
+
+
+def test_a_checkout_whose_order_was_rejected_gets_its_lines_back_and_says_why() -> None:
+    """What the ordering process submits when the order is rejected (`cart.checkouts`)."""
+    tea, mug = product("Tea", "4.50"), product("Mug", "9.99")
+    cart, alice, order = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    send(AddItem(cart, alice, tea, 2), AddItem(cart, alice, mug, 1))
+    send(CheckOut(cart, alice, order, HOME, AT))
+    discontinue(tea)
+
+    [restored] = send(RestoreCheckout(cart, alice, order, "Tea is discontinued"))
+
+    assert outcomes([restored]) == [("done", None)]
+    events = store.read_stream(cart)
+    assert [e.data for e in events[3:]] == [
+        CheckoutFailed(cart, order, "Tea is discontinued"),
+        CartItemAdded(cart, alice, tea, VENDOR, "Tea", Decimal("4.50"), 2),
+        CartItemAdded(cart, alice, mug, VENDOR, "Mug", Decimal("9.99"), 1),
+    ]
+    assert cart_view(cart) == CartView(
+        cart, alice,
+        (
+            CartViewLine(tea, VENDOR, "Tea", Decimal("4.50"), 2, Decimal("9.00")),
+            CartViewLine(mug, VENDOR, "Mug", Decimal("9.99"), 1, Decimal("9.99")),
+        ),
+        Decimal("18.99"), 6, events[-1].recorded_at,
+        CheckoutRefusal(order, "Tea is discontinued"),
+    )  # fmt: skip
+
+    send(RemoveItem(cart, alice, tea), CheckOut(cart, alice, uuid.uuid4(), HOME, AT))
+
+    assert refusal_row(cart) == (None, "")
+    assert cart_view(cart).refusal is None
+
+
+def test_a_checkout_is_restored_once_and_only_into_its_own_cart() -> None:
+    tea = product("Tea", "4.50")
+    cart, alice, bob, order = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    send(AddItem(cart, alice, tea, 2), CheckOut(cart, alice, order, HOME, AT))
+    send(RestoreCheckout(cart, alice, order, "Tea is discontinued"))
+    before = (cart_row(cart), refusal_row(cart), line_rows(cart))
+
+    ids = send(
+        RestoreCheckout(cart, alice, order, "Tea is discontinued"),
+        RestoreCheckout(cart, bob, order, "Tea is discontinued"),
+    )
+
+    assert outcomes(ids) == [
+        ("rejected", f"no checkout of this cart awaits order {order}"),
+        ("rejected", "this cart belongs to another customer"),
+    ]
+    assert store.stream_version(cart) == 4
+    assert (cart_row(cart), refusal_row(cart), line_rows(cart)) == before
 
 
 def test_an_item_added_just_before_checking_out_is_checked_out() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 from functools import reduce
 
@@ -20,7 +21,9 @@ from contexts.cart.domain import (
     CartItemRemoved,
     CartLine,
     CheckOut,
+    CheckoutFailed,
     RemoveItem,
+    RestoreCheckout,
     decide,
     evolve,
 )
@@ -266,6 +269,67 @@ def test_checking_out_a_product_missing_from_the_catalog_is_rejected() -> None:
 
 def test_checking_out_another_customers_cart_is_rejected() -> None:
     assert rejected(given(tea_added(1)), check_out(TEA_ENTRY, customer=BOB)) == (
+        "this cart belongs to another customer"
+    )
+
+
+# --- RestoreCheckout -----------------------------------------------------------------
+
+REASON = "Tea is discontinued"
+TEA_LINE = CartLine(TEA, VENDOR, "Tea", Decimal("4.50"), 3)
+MUG_LINE = CartLine(MUG, VENDOR, "Mug", Decimal("9.99"), 2)
+CHECKED_OUT = CartCheckedOut(
+    CART, ALICE, ORDER, (TEA_LINE, MUG_LINE), Decimal("33.48"), HOME, AT
+)  # fmt: skip
+
+
+def restore(order: uuid.UUID = ORDER, customer: uuid.UUID = ALICE) -> RestoreCheckout:
+    return RestoreCheckout(CART, customer, order, REASON)
+
+
+def test_a_rejected_checkout_gets_its_lines_back_with_the_reason() -> None:
+    state = given(tea_added(3), mug_added(2), CHECKED_OUT)
+
+    events = decide(state, restore())
+
+    assert events == [CheckoutFailed(CART, ORDER, REASON), tea_added(3), mug_added(2)]
+    assert given(tea_added(3), mug_added(2), CHECKED_OUT, *events) == Cart(
+        ALICE, (TEA_LINE, MUG_LINE)
+    )
+
+
+def test_restored_lines_add_to_what_was_put_in_since_up_to_what_a_cart_holds() -> None:
+    history = (tea_added(3), mug_added(2), CHECKED_OUT, mug_added(1), tea_added(999))
+
+    events = decide(given(*history), restore())
+
+    assert events == [CheckoutFailed(CART, ORDER, REASON), tea_added(1), mug_added(2)]
+    assert given(*history, *events).lines == (
+        replace(MUG_LINE, quantity=3),
+        replace(TEA_LINE, quantity=1000),
+    )
+
+
+def test_a_checkout_is_restored_once() -> None:
+    history = (tea_added(3), mug_added(2), CHECKED_OUT)
+    restored = given(*history, *decide(given(*history), restore()))
+
+    assert rejected(restored, restore()) == f"no checkout of this cart awaits order {ORDER}"
+
+
+def test_restoring_a_checkout_the_cart_never_made_is_rejected() -> None:
+    other_order = uuid.UUID(int=7)
+
+    assert rejected(given(tea_added(3), mug_added(2), CHECKED_OUT), restore(other_order)) == (
+        f"no checkout of this cart awaits order {other_order}"
+    )
+    assert rejected(given(tea_added(1)), restore()) == (
+        f"no checkout of this cart awaits order {ORDER}"
+    )
+
+
+def test_restoring_into_another_customers_cart_is_rejected() -> None:
+    assert rejected(given(tea_added(3), mug_added(2), CHECKED_OUT), restore(customer=BOB)) == (
         "this cart belongs to another customer"
     )
 

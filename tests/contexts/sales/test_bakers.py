@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 
@@ -170,6 +171,42 @@ def test_a_cancelled_order_shows_who_cancelled_it_and_why() -> None:
     detail = OrderDetail.objects.get(pk=order)
     assert OrderSummary.objects.get(pk=order).status == "cancelled"
     assert (detail.cancelled_by, detail.cancel_reason) == ("customer", "changed my mind")
+
+
+def test_a_checkouts_rejected_order_is_shown_with_nothing_on_it_and_why() -> None:
+    pc = create_product("pc", "3200.00")
+    execute()
+    submit(domain.DiscontinueProduct(pc), actor="staff:test")
+    execute()
+    order, cart = uuid.uuid4(), uuid.uuid4()
+    line = domain.RequestedLine(pc, 1)
+    submit(domain.PlaceOrder(order, ALICE, (line,), HOME, AT, cart), actor="receptor:test")
+    execute()
+
+    bake("sales.orders")
+
+    [rejected] = store.read_stream(order)
+    assert rejected.data == domain.OrderRejected(order, ALICE, cart, "pc is discontinued", HOME, AT)
+    summary = OrderSummary.objects.get(pk=order)
+    assert (summary.customer_id, summary.status, summary.total, summary.item_count) == (
+        ALICE, "rejected", Decimal("0.00"), 0
+    )  # fmt: skip
+    assert (summary.placed_at, summary.updated_at, summary.version) == (
+        AT, rejected.recorded_at, 1
+    )  # fmt: skip
+    detail = OrderDetail.objects.get(pk=order)
+    assert (detail.cart_id, detail.ship_to_name, detail.ship_to_country) == (
+        cart, "Alice Doe", "US"
+    )  # fmt: skip
+    assert not OrderLine.objects.filter(order_id=order).exists()
+    page = json.loads(detail.document)
+    assert (page["status"], page["lines"], page["total"]) == ("rejected", [], "0.00")
+    [entry] = page["timeline"]
+    assert (entry["type"], entry["data"]["reason"]) == ("sales.OrderRejected", "pc is discontinued")
+    [feed] = OrderFeedEntry.objects.filter(order_id=order)
+    assert (feed.message["event"], feed.message["order"]["status"]) == (
+        "sales.OrderRejected", "rejected"
+    )  # fmt: skip
 
 
 def test_events_of_an_order_never_placed_change_nothing() -> None:

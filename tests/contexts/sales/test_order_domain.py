@@ -21,6 +21,7 @@ from contexts.sales.domain import (
     OrderLine,
     OrderPaid,
     OrderPlaced,
+    OrderRejected,
     OrderShipped,
     OrderStatus,
     PlaceOrder,
@@ -77,9 +78,12 @@ def given(*events: object) -> Order:
     return reduce(evolve_order, events, Order())
 
 
-def place(*lines: tuple[uuid.UUID, int], catalog: tuple = CATALOG) -> PlaceOrder:
+def place(
+    *lines: tuple[uuid.UUID, int], catalog: tuple = CATALOG, cart: uuid.UUID | None = None
+) -> PlaceOrder:
+    """An order placed directly; with `cart`, one born of that cart's checkout."""
     requested = tuple(RequestedLine(product, quantity) for product, quantity in lines)
-    return PlaceOrder(ORDER, ALICE, requested, HOME, AT, CART, catalog)
+    return PlaceOrder(ORDER, ALICE, requested, HOME, AT, cart, catalog)
 
 
 def cancel(by: str, reason: str = "changed my mind") -> CancelOrder:
@@ -87,7 +91,7 @@ def cancel(by: str, reason: str = "changed my mind") -> CancelOrder:
 
 
 def test_placing_an_order_prices_its_lines_from_the_catalog() -> None:
-    events = decide_order(given(), place((PC, 1), (MOUSE, 3)))
+    events = decide_order(given(), place((PC, 1), (MOUSE, 3), cart=CART))
 
     total = Decimal("3319.70")
     assert events == [OrderPlaced(ORDER, ALICE, (PC_LINE, MICE_LINE), total, HOME, AT, CART)]
@@ -120,6 +124,58 @@ def test_placing_an_order_of_a_discontinued_product_is_rejected() -> None:
 def test_placing_an_order_with_a_quantity_outside_1_to_1000_is_rejected(quantity: int) -> None:
     with rejected("the quantity of wireless-mouse must be between 1 and 1000"):
         decide_order(given(), place((MOUSE, quantity)))
+
+
+RETIRED_PC = CatalogEntry(PC, VENDOR, "awesome-desktop-pc", Decimal("3200.00"), active=False)
+REJECTED = OrderRejected(ORDER, ALICE, CART, "awesome-desktop-pc is discontinued", HOME, AT)
+
+
+def test_a_checkouts_order_that_cannot_be_placed_is_rejected_with_an_event() -> None:
+    """The ordering process must hear of it, to give the cart its lines back."""
+    events = decide_order(given(), place((PC, 1), (MOUSE, 3), catalog=(RETIRED_PC,), cart=CART))
+
+    assert events == [REJECTED]
+    assert given(*events) == Order(OrderStatus.REJECTED, ALICE, Decimal("0.00"))
+
+
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        (((MOUSE, 1),), f"no product {MOUSE} in the catalog"),
+        (((PC, 1001),), "the quantity of awesome-desktop-pc must be between 1 and 1000"),
+        ((), "an order needs at least one line"),
+    ],
+)
+def test_every_refusal_of_a_checkouts_order_is_an_event(lines: tuple, reason: str) -> None:
+    events = decide_order(given(), place(*lines, catalog=CATALOG[:1], cart=CART))
+
+    assert events == [OrderRejected(ORDER, ALICE, CART, reason, HOME, AT)]
+
+
+def test_placing_a_checkouts_order_that_exists_is_refused_without_an_event() -> None:
+    for history in ((PLACED,), (REJECTED,)):
+        with rejected("the order already exists"):
+            decide_order(given(*history), place((PC, 1), cart=CART))
+
+
+@pytest.mark.parametrize(
+    ("command", "becoming"),
+    [
+        (RecordInvoice(ORDER, INVOICE, Decimal("3200.00"), DUE, AT), "invoiced"),
+        (RecordPayment(ORDER, INVOICE, AT), "paid"),
+        (RecordShipment(ORDER, SHIPMENT, "DHL", "JD0001", AT), "shipped"),
+        (RecordDelivery(ORDER, SHIPMENT, AT), "delivered"),
+    ],
+)
+def test_a_rejected_order_goes_nowhere(command: object, becoming: str) -> None:
+    with rejected(f"a rejected order cannot become {becoming}"):
+        decide_order(given(REJECTED), command)
+
+
+@pytest.mark.parametrize("by", ["customer", "staff", "system"])
+def test_a_rejected_order_cannot_be_cancelled(by: str) -> None:
+    with rejected(f"a rejected order cannot be cancelled by the {by}"):
+        decide_order(given(REJECTED), cancel(by))
 
 
 def test_recording_the_invoice_of_a_placed_order() -> None:

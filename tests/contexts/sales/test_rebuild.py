@@ -15,6 +15,7 @@ from eventstore.rebuild import verify
 from eventstore.subscribers import registry
 from tests.contexts.sales.support import (
     AT,
+    HOME,
     SALES_BAKERS,
     bake,
     create_product,
@@ -45,6 +46,9 @@ def some_activity() -> None:
     submit(domain.RecordPayment(paid, issued.stream_id, AT), actor="r")
     submit(domain.CancelOrder(cancelled, "too slow", "staff", AT), actor="staff:test")
     submit(domain.DiscontinueProduct(pc), actor="staff:test")
+    execute()
+    line = domain.RequestedLine(pc, 1)  # a checkout's order, rejected: pc is discontinued
+    submit(domain.PlaceOrder(uuid.uuid4(), alice, (line,), HOME, AT, uuid.uuid4()), actor="r")
     execute()
 
 

@@ -110,6 +110,13 @@ def test_dispatch_of_a_delivered_shipment_is_rejected() -> None:
     )
 
 
+def test_dispatch_of_a_cancelled_orders_shipment_is_rejected() -> None:
+    """The handler reads the order's events: the shipment itself hears of it only later."""
+    command = DispatchShipment(SHIPMENT, "DHL", "JD0001", LATER, order_cancelled=True)
+
+    assert rejection(given(CREATED), command) == "the order is cancelled"
+
+
 @pytest.mark.parametrize(("carrier", "number"), [("", "JD0001"), ("DHL", ""), ("  ", "\t")])
 def test_dispatch_needs_a_carrier_and_a_tracking_number(carrier: str, number: str) -> None:
     command = DispatchShipment(SHIPMENT, carrier, number, LATER)

@@ -27,6 +27,7 @@
   };
   const LABELS = {
     "sales.OrderPlaced": "Order placed",
+    "sales.OrderRejected": "Order refused",
     "sales.OrderInvoiced": "Invoiced",
     "sales.OrderPaid": "Paid",
     "sales.OrderShipped": "Shipped",

@@ -32,7 +32,7 @@ def refuse_duplicates(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("shop", "0001_backoffice_groups"),
+        ("shop", "0002_finance_reads_vendor_billing"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
