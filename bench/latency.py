@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
@@ -126,6 +126,7 @@ def feed_head() -> int:
 
 def staff_token() -> str:
     user = User.objects.create_user(f"bench-staff-{uuid.uuid4().hex[:8]}", is_staff=True)
+    user.groups.add(Group.objects.get(name="support"))  # the group that watches every order
     return issue(user).key
 
 

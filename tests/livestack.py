@@ -27,7 +27,7 @@ from django.core.management import call_command
 
 from shop.devstack.services import (
     ROOT,
-    UVICORN_WS_OPTIONS,
+    UVICORN_OPTIONS,
     die_with_parent,
     free_port,
     wait_for_port,
@@ -61,7 +61,7 @@ class Server:
     def start(self) -> Server:
         args = [UVICORN, "shop.asgi:application", "--host", "127.0.0.1", "--port", str(self.port)]
         self.proc = subprocess.Popen(
-            [*args, "--no-access-log", *UVICORN_WS_OPTIONS],
+            [*args, "--no-access-log", *UVICORN_OPTIONS],
             cwd=ROOT,
             env=child_env(**SERVER_ENV),
             stdout=self.log.open("ab"),

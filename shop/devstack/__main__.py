@@ -13,7 +13,7 @@ from pathlib import Path
 from shop.devstack.services import (
     ROOT,
     RUN_DIR,
-    UVICORN_WS_OPTIONS,
+    UVICORN_OPTIONS,
     Services,
     app_role,
     die_with_parent,
@@ -67,7 +67,7 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
     procs = [
         spawn([os.path.join(bin_dir, "uvicorn"), "shop.asgi:application",
                "--host", "127.0.0.1", "--port", port, "--no-access-log",
-               *UVICORN_WS_OPTIONS], env),
+               *UVICORN_OPTIONS], env),
         spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "worker",
                "--loglevel", "INFO", "--concurrency", "2"], env),
         spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "beat", "--loglevel", "INFO",
