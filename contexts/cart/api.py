@@ -26,13 +26,14 @@ from contexts.cart import queries
 from contexts.cart.domain import AddItem, AdjustQuantity, CheckOut, RemoveItem
 from contexts.sales import queries as catalog
 from contexts.sales.domain import MAX_PRICE
-from contexts.shared.api import AddressSerializer, address_from
+from contexts.shared.api import AddressSerializer, address_from, quantity_field
 from contexts.shared.values import MAX_QUANTITY
 from eventstore.models import Event
 from shop.api.auth import IsCustomer
 from shop.api.preconditions import require_version, with_etag
 from shop.api.serializers import (
     AcceptedSerializer,
+    JsonIntegerField,
     MoneyField,
     StrictSerializer,
     positive_money,
@@ -104,7 +105,7 @@ class CartDetailApi(ReadApi):
 class CartItemAddApi(CartWriteApi):
     class Input(StrictSerializer):
         productId = serializers.UUIDField()
-        quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+        quantity = quantity_field()
         vendorId = serializers.UUIDField(required=False, help_text="If given, must match.")
         name = serializers.CharField(required=False, help_text="If given, must match.")
         price = positive_money(MAX_PRICE, required=False, help_text="If given, must match.")
@@ -148,7 +149,7 @@ class CartItemRemoveApi(CartWriteApi):
 
 class CartItemAdjustApi(CartWriteApi):
     class Input(StrictSerializer):
-        delta = serializers.IntegerField(
+        delta = JsonIntegerField(
             min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY,
             help_text="Added to the quantity; the line goes at 0 or below. Not 0.",
         )  # fmt: skip

@@ -17,7 +17,6 @@ checks out.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import uuid
 from typing import Any
@@ -28,22 +27,24 @@ from rest_framework.renderers import JSONRenderer
 
 from contexts.sales.domain import RequestedLine
 from contexts.sales.models import OrderDetail, OrderSummary
-from contexts.sales.orders_api import MAX_ORDER_LINES, OrderPlaceApi, new_order
+from contexts.sales.orders_api import MAX_ORDER_LINES, OrderLineInput, OrderPlaceApi, new_order
 from contexts.shared.api import AddressSerializer, address_from
-from contexts.shared.values import MAX_QUANTITY, Address
+from contexts.shared.values import Address
 from shop import customers
 from shop.api.auth import actor_for
 from shop.api.countries import COUNTRY_CODES
 from shop.api.hot import HotPaths, HotRequest, HotResponse, HotRoute
-from shop.api.parsers import refuse_constant
+from shop.api.parsers import parse_json
 from shop.api.preconditions import etag
+from shop.api.serializers import is_json_integer
 
 UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 """What Django's `<uuid:...>` path converter matches: lowercase, with dashes."""
 PLAIN_UUID = re.compile(UUID_PATTERN, re.IGNORECASE)
 
 ORDER_FIELDS = frozenset(OrderPlaceApi.Input().fields)
-LINE_FIELDS = frozenset({"productId", "quantity"})
+LINE_FIELDS = frozenset(OrderLineInput().fields)
+QUANTITY = OrderLineInput().fields["quantity"]
 ADDRESS = AddressSerializer().fields
 ADDRESS_REQUIRED = frozenset(name for name, field in ADDRESS.items() if field.required)
 ADDRESS_LIMITS = {name: field.max_length for name, field in ADDRESS.items()}
@@ -70,7 +71,10 @@ def plain_order(body: Any) -> tuple[tuple[RequestedLine, ...], Address] | None:
         product, quantity = line["productId"], line["quantity"]
         if type(product) is not str or not PLAIN_UUID.fullmatch(product):
             return None
-        if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
+        if (
+            not is_json_integer(quantity)
+            or not QUANTITY.min_value <= quantity <= QUANTITY.max_value
+        ):
             return None
         requested.append(RequestedLine(UUID(product), quantity))
     if len({line.product_id for line in requested}) != len(requested):
@@ -94,7 +98,7 @@ async def place_order(request: HotRequest, hot: HotPaths) -> HotResponse | None:
     if caller.is_staff:  # staff do not shop: the view answers 403
         return None
     try:
-        body = json.loads(request.body.decode(), parse_constant=refuse_constant)
+        body = parse_json(request.body.decode())
     except ValueError:
         return None
     plain = plain_order(body)

@@ -30,8 +30,8 @@ from contexts.sales.order_serializers import (
     OrderSummarySerializer,
     detail_data,
 )
-from contexts.shared.api import AddressSerializer, address_from
-from contexts.shared.values import MAX_QUANTITY, Address
+from contexts.shared.api import AddressSerializer, address_from, quantity_field
+from contexts.shared.values import Address
 from shop import customers
 from shop.api.auth import IsCustomer, is_staff
 from shop.api.pagination import CursorPage, paginate
@@ -51,7 +51,7 @@ def customer_scope(request: Request) -> UUID | None:
 
 class OrderLineInput(StrictSerializer):
     productId = serializers.UUIDField()
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    quantity = quantity_field()
 
 
 class OrderPlaceApi(CommandApi):
