@@ -1,8 +1,6 @@
 """Hostile bodies on every JSON write: nesting, money that is not plain text, quantities
 that are not JSON integers. Each is a 4xx problem and stores nothing."""
 
-# ruff: noqa: E501  (the parameter tables read best one case a line)
-
 from __future__ import annotations
 
 import re
