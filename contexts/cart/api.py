@@ -119,17 +119,20 @@ class CartItemAddApi(CartWriteApi):
 
 
 def check_catalog_match(data: dict[str, Any]) -> None:
-    """A vendorId, name or price the client gave must be the catalog's, or 422.
+    """The product must be on sale, and a vendorId, name or price the client gave must
+    be the catalog's, or 422.
 
     The price a cart uses is always the catalog's, read when the command runs; these
-    fields only let a client say what it believes it is buying.
+    fields only let a client say what it believes it is buying. The command checks the
+    product again then, should it be discontinued meanwhile.
     """
+    refused = catalog.not_on_sale([data["productId"]])
+    if refused:
+        raise ValidationError({"productId": [refused[data["productId"]]]})
     given = {field: data[field] for field in ("vendorId", "name", "price") if field in data}
     if not given:
         return
     product = catalog.product(data["productId"])
-    if product is None:
-        raise ValidationError({"productId": ["No such product in the catalog."]})
     actual = {"vendorId": product.vendor_id, "name": product.name, "price": product.price}
     errors = {
         field: [f"Does not match the catalog, which says {actual[field]}."]

@@ -2,8 +2,9 @@
 
 - POST /api/order: a customer places an order. A body in the plain shape (`plain_order`)
   becomes the same PlaceOrder `OrderPlaceApi` would submit (`new_order`), written with
-  the caller's token check in the same statement (with the orders placed meanwhile:
-  `eventstore.group_submit`), and the executor is woken.
+  the caller's token check and the view's catalog check (`queries.on_sale_condition`)
+  in the same statement (with the orders placed meanwhile: `eventstore.group_submit`),
+  and the executor is woken.
 - GET /api/order/{orderId}: the owner (or staff) reads an order's page: the document
   the `sales.orders` baker rendered (`render_detail`, the text `OrderDetailApi`'s
   serializer makes) and stored, read in one statement that checks the token too.
@@ -11,7 +12,7 @@
 Whatever these do not take goes on to those views: an Idempotency-Key, a staff member
 placing an order, a body that is not plainly valid (the view words the 400 or 422), an
 order that is not there or not the caller's (the view's 404), a token that no longer
-checks out.
+checks out, a product that is not on sale (the view's 422).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from uuid import UUID
 from django.urls import reverse
 from rest_framework.renderers import JSONRenderer
 
+from contexts.sales import queries
 from contexts.sales.domain import RequestedLine
 from contexts.sales.models import OrderDetail, OrderSummary
 from contexts.sales.orders_api import MAX_ORDER_LINES, OrderLineInput, OrderPlaceApi, new_order
@@ -33,7 +35,7 @@ from contexts.shared.values import Address
 from shop import customers
 from shop.api.auth import actor_for
 from shop.api.countries import COUNTRY_CODES
-from shop.api.hot import HotPaths, HotRequest, HotResponse, HotRoute
+from shop.api.hot import Caller, HotPaths, HotRequest, HotResponse, HotRoute
 from shop.api.parsers import parse_json
 from shop.api.preconditions import etag
 from shop.api.serializers import is_json_integer
@@ -106,9 +108,11 @@ async def place_order(request: HotRequest, hot: HotPaths) -> HotResponse | None:
         return None
     command = new_order(*plain, customers.customer_id_of(caller.pk))
     request.writing = True
-    submitted = await hot.submitter.submit(command, actor=actor_for(caller), guard=caller.guard)
-    if submitted is None:  # the token no longer checks out: the view answers 401
-        hot.forget(request)
+    submitted = await hot.submitter.submit(
+        command, actor=actor_for(caller), guard=_guard(caller, command.lines)
+    )
+    if submitted is None:  # the token no longer checks out (401) or a product is not on
+        hot.forget(request)  # sale (422): the view answers
         return None
     hot.waker.poke()
     answer = {
@@ -118,6 +122,13 @@ async def place_order(request: HotRequest, hot: HotPaths) -> HotResponse | None:
     }
     location = command_location(submitted.command_id)
     return HotResponse(202, JSONRenderer().render(answer), ((b"location", location),))
+
+
+def _guard(caller: Caller, lines: tuple[RequestedLine, ...]) -> tuple[str, list]:
+    """The caller's token check and the catalog's, as one condition of the INSERT."""
+    token, token_arguments = caller.guard
+    on_sale, on_sale_arguments = queries.on_sale_condition([line.product_id for line in lines])
+    return f"{token} AND {on_sale}", [*token_arguments, *on_sale_arguments]
 
 
 async def order_detail(request: HotRequest, hot: HotPaths) -> HotResponse | None:

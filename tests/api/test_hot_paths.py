@@ -134,6 +134,31 @@ def alices_order(people: People, catalog: list[str]) -> str:
 
 
 @pytest.fixture(scope="module", autouse=True)
+def on_sale(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The products the bodies below order (P, Q, R and the hundred of the longest
+    order) on sale for this module, and one discontinued: an order of a product not on
+    sale is the view's 422. Discontinued at the end, as `catalog` does."""
+    products = [*(uuid.UUID(int=n + 1) for n in range(100)), uuid.UUID(R), uuid.UUID(GONE)]
+    with django_db_blocker.unblock():
+        set_catalog(
+            [sales.CreateProduct(p, uuid.uuid4(), "Kettle", Decimal("3.00")) for p in products]
+        )
+        set_catalog([sales.DiscontinueProduct(uuid.UUID(GONE))])
+        connections.close_all()
+    yield
+    with django_db_blocker.unblock():
+        set_catalog([sales.DiscontinueProduct(p) for p in products[:-1]])
+        connections.close_all()
+
+
+def set_catalog(commands: list[Any]) -> None:
+    for command in commands:
+        submit(command, actor="system:test")
+    Executor().run()
+    Runner(registry.named("sales.products")).catch_up()
+
+
+@pytest.fixture(scope="module", autouse=True)
 def nothing_left_pending(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """Run what these tests left pending (orders of products not in the catalog, all
     rejected), so that the rest of the suite does not run them again in every test."""
@@ -236,6 +261,8 @@ def body_of(*products: str, **address: str) -> dict:
 
 P, Q = str(uuid.UUID(int=1)), str(uuid.UUID(int=2))
 R = "abcdef01-2345-4789-abcd-ef0123456789"  # letters, for case
+UNKNOWN = str(uuid.UUID(int=999))
+GONE = "abcdef01-2345-4789-abcd-0000000000de"  # discontinued
 PLAIN = body_of(P, Q)
 
 
@@ -335,6 +362,11 @@ REFUSED = {
     "overlong name": (422, {"body": body_of(P, name="x" * 201)}),
     "NUL in the city": (422, {"body": body_of(P, city="Spring\x00field")}),
     "null line2": (422, {"body": body_of(P, line2=None)}),
+    "an unknown product": (422, {"body": body_of(P, UNKNOWN)}),
+    "a discontinued product": (422, {"body": body_of(GONE, Q)}),
+    "a discontinued product, upper case": (422, {"body": body_of(GONE.upper())}),
+    "nested 2000 deep": (400, {"body": "[" * 2000 + "]" * 2000}),
+    "lines nested 33 deep": (400, {"body": '{"lines": ' + "[" * 33 + "]" * 33 + ', "shippingAddress": {}}'}),
     "no Authorization": (401, {"body": PLAIN, "auth": None}),
     "unknown token": (401, {"body": PLAIN, "auth": ("Authorization", "Token " + "0" * 40)}),
     "token of another form": (401, {"body": PLAIN, "auth": ("Authorization", "Token abc")}),

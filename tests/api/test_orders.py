@@ -49,15 +49,44 @@ def test_a_customer_places_an_order_priced_by_the_catalog(people: People, create
     assert placed.metadata.actor == f"customer:{people.alice.user.pk}"
 
 
-def test_an_unknown_product_is_accepted_then_rejected_by_the_domain(people: People) -> None:
-    body = {"lines": [{"productId": str(uuid.uuid4()), "quantity": 1}], "shippingAddress": HOME}
+@pytest.mark.parametrize("gone", ["unknown", "discontinued"])
+def test_a_product_not_on_sale_is_422_and_stores_nothing(
+    people: People, create_product, gone: str
+) -> None:
+    teapot = create_product("Teapot", "25.00")
+    other = str(uuid.uuid4()) if gone == "unknown" else create_product("Cup", "4.50")
+    if gone == "discontinued":
+        accepted(people.staff.post(f"/api/products/{other}/discontinue"))
+        settle()
+    lines = [{"productId": teapot, "quantity": 1}, {"productId": other, "quantity": 1}]
+
+    with nothing_stored():
+        response = people.alice.post(
+            "/api/order",
+            {"lines": lines, "shippingAddress": HOME},
+            headers={"Idempotency-Key": "k"},
+        )
+
+    reason = {
+        "unknown": "No such product in the catalog.",
+        "discontinued": "Discontinued: no longer for sale.",
+    }
+    assert problem(response, 422)["errors"] == {"lines.1.productId": [reason[gone]]}
+
+
+def test_a_product_discontinued_after_the_order_was_accepted_is_rejected_by_the_domain(
+    people: People, create_product
+) -> None:
+    teapot = create_product("Teapot", "25.00")
+    accepted(people.staff.post(f"/api/products/{teapot}/discontinue"))  # not yet run
+    body = {"lines": [{"productId": teapot, "quantity": 1}], "shippingAddress": HOME}
 
     answer = accepted(people.alice.post("/api/order", body))
     settle()
 
     command = people.alice.get(f"/api/commands/{answer['commandId']}").json()
-    assert command["status"] == "rejected"
-    assert "in the catalog" in command["error"]["detail"]
+    assert (command["status"], command["error"]["detail"]) == ("rejected", "Teapot is discontinued")
+    assert store.read_stream(uuid.UUID(answer["orderId"])) == []
 
 
 P = str(uuid.UUID(int=1))
