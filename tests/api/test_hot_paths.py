@@ -702,6 +702,53 @@ async def test_a_request_django_refuses_by_its_headers_is_refused(
     assert await db(snapshot)() == before, "a refused request stored something"
 
 
+@pytest.fixture
+async def behind_tls(settings: Any, committed_db: None) -> AsyncIterator[tuple[HotPaths, Any]]:
+    """The settings SHOP_HTTPS=1 gives, and the two apps built under them (Django's
+    middleware reads its settings when it is built)."""
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = 31_536_000, True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    django_app = get_asgi_application()
+    app = hot_paths(Recording(django_app), HOT_ROUTES)
+    yield app, django_app
+    await app.aclose()
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+async def test_behind_tls_a_hot_answer_over_https_carries_hsts_as_djangos_does(
+    people: People, alices_order: str, behind_tls: tuple[HotPaths, Any], method: str
+) -> None:
+    hot, django_app = behind_tls
+    path, body = ("/api/order", PLAIN) if method == "POST" else (f"/api/order/{alices_order}", None)
+    headers = [people.alice.auth, ("X-Forwarded-Proto", "https")]
+
+    ours, theirs = await both_ways(hot, django_app, method, path, body=body, headers=headers)
+
+    assert reached(hot) == []
+    assert ours.header("strict-transport-security") == "max-age=31536000; includeSubDomains"
+    assert_same_answer(ours, theirs)
+
+
+@pytest.mark.parametrize("proto", [None, "http", "http, https"])
+async def test_behind_tls_plain_http_is_djangos_redirect(
+    people: People, behind_tls: tuple[HotPaths, Any], proto: str | None
+) -> None:
+    hot, django_app = behind_tls
+    headers = [people.alice.auth, *([("X-Forwarded-Proto", proto)] if proto else [])]
+    before = await db(snapshot)()
+
+    ours, theirs = await both_ways(
+        hot, django_app, "POST", "/api/order", body=PLAIN, headers=headers
+    )
+
+    assert reached(hot) == [("POST", "/api/order")]
+    assert (ours.status, ours.header("location")) == (301, "https://testserver/api/order")
+    assert (theirs.status, theirs.header("location")) == (301, "https://testserver/api/order")
+    assert await db(snapshot)() == before, "a redirected request stored something"
+
+
 # plain_order: whatever it takes, the view takes alike ----------------------------------
 
 
