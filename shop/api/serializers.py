@@ -10,11 +10,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shop.money import MONEY_RULE, is_money_text
 
 
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]{1,19}(\.[0-9]{1,2})?$"}
+)
 class MoneyField(serializers.DecimalField):
     """An amount: in, a string as `shop.money` says ("3200.00", never 3200 or "3.2e3");
     out, a string with two places."""
