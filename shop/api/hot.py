@@ -144,8 +144,11 @@ class HotPaths:
     counter: LoopCounter = field(init=False)
     submitter: GroupSubmitter = field(init=False)
     _opening: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    policy: bytes = field(init=False)
+    """The Content-Security-Policy header django-csp sends."""
 
     def __post_init__(self) -> None:
+        self.policy = build_policy().encode()  # read once, as Django's middleware does
         self.waker = LoopWaker(lambda: self.redis)
         self.counter = LoopCounter(lambda: self.redis)
         self.submitter = GroupSubmitter(self.pool)
@@ -165,7 +168,7 @@ class HotPaths:
             answer = await self._answer(route, scope, params, headers, body)
         if answer is None:
             return await self.django(scope, _replay(read, receive), send)
-        await _send(send, answer, route.allow, _security_headers(scope, headers))
+        await _send(send, answer, route.allow, _security_headers(scope, headers, self.policy))
 
     def _match(self, method: str, path: str) -> tuple[HotRoute | None, dict[str, str]]:
         for route in self.routes:
@@ -345,10 +348,12 @@ def _secure(scope: Scope, headers: dict[bytes, bytes]) -> bool:
     return scope.get("scheme") == "https"
 
 
-def _security_headers(scope: Scope, headers: dict[bytes, bytes]) -> list[tuple[bytes, bytes]]:
+def _security_headers(
+    scope: Scope, headers: dict[bytes, bytes], policy: bytes
+) -> list[tuple[bytes, bytes]]:
     """What django-csp and Django's SecurityMiddleware add to an answer: the policy,
     and HSTS on https."""
-    added = [(b"content-security-policy", build_policy().encode())]
+    added = [(b"content-security-policy", policy)]
     if settings.SECURE_HSTS_SECONDS and _secure(scope, headers):
         hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
         hsts += "; includeSubDomains" if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS else ""

@@ -65,14 +65,24 @@ class StrictJSONParser(JSONParser):
 def parse_json(text: str | bytes) -> Any:
     """The value of a JSON text, or MalformedJson (a ValueError)."""
     try:
-        value = json.loads(text, parse_constant=refuse_constant)
+        if isinstance(text, bytes):
+            text = text.decode(json.detect_encoding(text))
+        value = _DECODER.decode(text)
     except RecursionError:
         raise MalformedJson(f"it nests deeper than {MAX_DEPTH} levels") from None
     except ValueError as error:
         raise MalformedJson(str(error)) from None
-    if _depth(value) > MAX_DEPTH:
+    if _openings(text) > MAX_DEPTH and _depth(value) > MAX_DEPTH:
         raise MalformedJson(f"it nests deeper than {MAX_DEPTH} levels")
     return value
+
+
+def _openings(text: str | bytes) -> int:
+    """How many arrays and objects the text could open at most (brackets in strings
+    count too): when it is within the limit, the walk is not needed."""
+    if isinstance(text, bytes):
+        return text.count(b"[") + text.count(b"{")
+    return text.count("[") + text.count("{")
 
 
 def _depth(value: Any) -> int:
@@ -94,3 +104,7 @@ def _depth(value: Any) -> int:
 
 def refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
+
+
+_DECODER = json.JSONDecoder(parse_constant=refuse_constant)
+"""One decoder for every body: `json.loads` with an argument builds a new one each time."""
