@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,6 +89,36 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # a locked-out sign-in's answer: login_limits
 ]
+
+# Behind TLS (SHOP_HTTPS=1): cookies go over https only, browsers are told to use https
+# for a year (HSTS, subdomains too), plain http is redirected, and the proxy's
+# X-Forwarded-Proto says whether a request came over https: the proxy must set it on
+# every request and drop any the client sent. Off by default, so `make run` works on http.
+SHOP_HTTPS = os.environ.get("SHOP_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = SHOP_HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if SHOP_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SHOP_HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SHOP_HTTPS else None
+SECURE_REDIRECT_EXEMPT = [r"^api/health$"]  # a load balancer's health check on plain http
+
+# Content-Security-Policy on every answer (django-csp): scripts, styles, images, fonts
+# and connections (the API, the order feed's websocket) from this origin only; no
+# inline or injected script, no plugins, no framing. Inline styles stay allowed: the
+# back-office templates use style attributes, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "shop.urls"
 TEMPLATES = [

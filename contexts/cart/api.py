@@ -25,12 +25,13 @@ from contexts.cart import queries
 from contexts.cart.domain import AddItem, AdjustQuantity, CheckOut, RemoveItem
 from contexts.sales import queries as catalog
 from contexts.sales.domain import MAX_PRICE
-from contexts.shared.api import AddressSerializer, address_from
+from contexts.shared.api import AddressSerializer, address_from, quantity_field
 from contexts.shared.values import MAX_QUANTITY, fresh_id, may_be_derived
 from shop.api.auth import IsCustomer
 from shop.api.preconditions import require_version, with_etag
 from shop.api.serializers import (
     AcceptedSerializer,
+    JsonIntegerField,
     MoneyField,
     StrictSerializer,
     positive_money,
@@ -120,7 +121,7 @@ class CartDetailApi(ReadApi):
 class CartItemAddApi(CartWriteApi):
     class Input(StrictSerializer):
         productId = serializers.UUIDField()
-        quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+        quantity = quantity_field()
         vendorId = serializers.UUIDField(required=False, help_text="If given, must match.")
         name = serializers.CharField(required=False, help_text="If given, must match.")
         price = positive_money(MAX_PRICE, required=False, help_text="If given, must match.")
@@ -134,17 +135,20 @@ class CartItemAddApi(CartWriteApi):
 
 
 def check_catalog_match(data: dict[str, Any]) -> None:
-    """A vendorId, name or price the client gave must be the catalog's, or 422.
+    """The product must be on sale, and a vendorId, name or price the client gave must
+    be the catalog's, or 422.
 
     The price a cart uses is always the catalog's, read when the command runs; these
-    fields only let a client say what it believes it is buying.
+    fields only let a client say what it believes it is buying. The command checks the
+    product again then, should it be discontinued meanwhile.
     """
+    refused = catalog.not_on_sale([data["productId"]])
+    if refused:
+        raise ValidationError({"productId": [refused[data["productId"]]]})
     given = {field: data[field] for field in ("vendorId", "name", "price") if field in data}
     if not given:
         return
     product = catalog.product(data["productId"])
-    if product is None:
-        raise ValidationError({"productId": ["No such product in the catalog."]})
     actual = {"vendorId": product.vendor_id, "name": product.name, "price": product.price}
     errors = {
         field: [f"Does not match the catalog, which says {actual[field]}."]
@@ -164,7 +168,7 @@ class CartItemRemoveApi(CartWriteApi):
 
 class CartItemAdjustApi(CartWriteApi):
     class Input(StrictSerializer):
-        delta = serializers.IntegerField(
+        delta = JsonIntegerField(
             min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY,
             help_text="Added to the quantity; the line goes at 0 or below. Not 0.",
         )  # fmt: skip

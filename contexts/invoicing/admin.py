@@ -21,10 +21,11 @@ from eventstore.admin.actions import CommandAction, CommandActionsMixin
 from eventstore.admin.filters import date_range_filter, id_prefix
 from eventstore.admin.readonly import ReadOnlyAdmin, short_id
 from shop.admin import customers
+from shop.money import MoneyFormField
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(max_digits=21, decimal_places=2)
+    amount = MoneyFormField()
     reference = forms.CharField(max_length=200, help_text="The bank's or provider's reference.")
 
 

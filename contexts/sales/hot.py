@@ -2,8 +2,9 @@
 
 - POST /api/order: a customer places an order. A body in the plain shape (`plain_order`)
   becomes the same PlaceOrder `OrderPlaceApi` would submit (`new_order`), written with
-  the caller's token check in the same statement (with the orders placed meanwhile:
-  `eventstore.group_submit`), and the executor is woken.
+  the caller's token check and the view's catalog check (`queries.on_sale_condition`)
+  in the same statement (with the orders placed meanwhile: `eventstore.group_submit`),
+  and the executor is woken.
 - GET /api/order/{orderId}: the owner reads an order's page: the document
   the `sales.orders` baker rendered (`render_detail`, the text `OrderDetailApi`'s
   serializer makes) and stored, read in one statement that checks the token too.
@@ -11,13 +12,13 @@
 Whatever these do not take goes on to those views: an Idempotency-Key, a staff member
 placing or reading an order (what staff may read is `shop.rights`), a body that is not
 plainly valid (the view words the 400 or 422), an order that is not there or not the
-caller's (the view's 404), a token that no longer checks out.
+caller's (the view's 404), a token that no longer checks out, a product that is not on
+sale (the view's 422).
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import re
 import uuid
 from typing import Any
@@ -26,24 +27,27 @@ from uuid import UUID
 from django.urls import reverse
 from rest_framework.renderers import JSONRenderer
 
+from contexts.sales import queries
 from contexts.sales.domain import RequestedLine
 from contexts.sales.models import OrderDetail, OrderSummary
-from contexts.sales.orders_api import MAX_ORDER_LINES, OrderPlaceApi, new_order
+from contexts.sales.orders_api import MAX_ORDER_LINES, OrderLineInput, OrderPlaceApi, new_order
 from contexts.shared.api import AddressSerializer, address_from
-from contexts.shared.values import MAX_QUANTITY, Address
+from contexts.shared.values import Address
 from shop import customers
 from shop.api.auth import actor_for
 from shop.api.countries import COUNTRY_CODES
-from shop.api.hot import HotPaths, HotRequest, HotResponse, HotRoute
-from shop.api.parsers import refuse_constant
+from shop.api.hot import Caller, HotPaths, HotRequest, HotResponse, HotRoute
+from shop.api.parsers import parse_json
 from shop.api.preconditions import etag
+from shop.api.serializers import is_json_integer
 
 UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 """What Django's `<uuid:...>` path converter matches: lowercase, with dashes."""
 PLAIN_UUID = re.compile(UUID_PATTERN, re.IGNORECASE)
 
 ORDER_FIELDS = frozenset(OrderPlaceApi.Input().fields)
-LINE_FIELDS = frozenset({"productId", "quantity"})
+LINE_FIELDS = frozenset(OrderLineInput().fields)
+QUANTITY = OrderLineInput().fields["quantity"]
 ADDRESS = AddressSerializer().fields
 ADDRESS_REQUIRED = frozenset(name for name, field in ADDRESS.items() if field.required)
 ADDRESS_LIMITS = {name: field.max_length for name, field in ADDRESS.items()}
@@ -70,7 +74,10 @@ def plain_order(body: Any) -> tuple[tuple[RequestedLine, ...], Address] | None:
         product, quantity = line["productId"], line["quantity"]
         if type(product) is not str or not PLAIN_UUID.fullmatch(product):
             return None
-        if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
+        if (
+            not is_json_integer(quantity)
+            or not QUANTITY.min_value <= quantity <= QUANTITY.max_value
+        ):
             return None
         requested.append(RequestedLine(UUID(product), quantity))
     if len({line.product_id for line in requested}) != len(requested):
@@ -94,7 +101,7 @@ async def place_order(request: HotRequest, hot: HotPaths) -> HotResponse | None:
     if caller.is_staff:  # staff do not shop: the view answers 403
         return None
     try:
-        body = json.loads(request.body.decode(), parse_constant=refuse_constant)
+        body = parse_json(request.body.decode())
     except ValueError:
         return None
     plain = plain_order(body)
@@ -102,9 +109,11 @@ async def place_order(request: HotRequest, hot: HotPaths) -> HotResponse | None:
         return None
     command = new_order(*plain, customers.customer_id_of(caller.pk))
     request.writing = True
-    submitted = await hot.submitter.submit(command, actor=actor_for(caller), guard=caller.guard)
-    if submitted is None:  # the token no longer checks out: the view answers 401
-        hot.forget(request)
+    submitted = await hot.submitter.submit(
+        command, actor=actor_for(caller), guard=_guard(caller, command.lines)
+    )
+    if submitted is None:  # the token no longer checks out (401) or a product is not on
+        hot.forget(request)  # sale (422): the view answers
         return None
     hot.waker.poke()
     answer = {
@@ -114,6 +123,13 @@ async def place_order(request: HotRequest, hot: HotPaths) -> HotResponse | None:
     }
     location = command_location(submitted.command_id)
     return HotResponse(202, JSONRenderer().render(answer), ((b"location", location),))
+
+
+def _guard(caller: Caller, lines: tuple[RequestedLine, ...]) -> tuple[str, list]:
+    """The caller's token check and the catalog's, as one condition of the INSERT."""
+    token, token_arguments = caller.guard
+    on_sale, on_sale_arguments = queries.on_sale_condition([line.product_id for line in lines])
+    return f"{token} AND {on_sale}", [*token_arguments, *on_sale_arguments]
 
 
 async def order_detail(request: HotRequest, hot: HotPaths) -> HotResponse | None:

@@ -26,6 +26,15 @@ from shop.api.serializers import MoneyField
 ORDER_STATUSES = [status.value for status in OrderStatus if status is not OrderStatus.NEW]
 INVOICE_STATUSES = ["open", "paid", "overdue", "voided", "refunded"]
 SHIPMENT_STATUSES = ["awaiting_dispatch", "dispatched", "delivered", "cancelled"]
+ACTOR_ROLES = ["customer", "staff", "system"]
+
+
+def actor_role(actor: str) -> str:
+    """Who caused an event, as the order's customer may read it: a role, never the
+    account behind it (`customer:7`, `staff:2`) nor the process (`receptor:…`). Staff
+    read the actors themselves in the back office."""
+    role = actor.partition(":")[0]
+    return role if role in ("customer", "staff") else "system"
 
 
 class OrderSummarySerializer(serializers.Serializer):
@@ -74,8 +83,14 @@ class TimelineEntrySerializer(serializers.Serializer):
     position = serializers.IntegerField(help_text="The event's global position.")
     type = serializers.CharField(help_text="The event type, e.g. sales.OrderPlaced.")
     occurredAt = serializers.DateTimeField(source="occurred_at")
-    actor = serializers.CharField(help_text="Who caused it: customer:7, staff:2, receptor:…")
+    actor = serializers.SerializerMethodField(
+        help_text="Who caused it: the customer, staff, or the system (a process)."
+    )
     data = serializers.SerializerMethodField(help_text="The event's fields, camelCase.")
+
+    @extend_schema_field(serializers.ChoiceField(choices=ACTOR_ROLES))
+    def get_actor(self, entry: OrderTimelineEntry) -> str:
+        return actor_role(entry.actor)
 
     @extend_schema_field(serializers.DictField())
     def get_data(self, entry: OrderTimelineEntry) -> Any:
@@ -171,7 +186,7 @@ def render_detail(page: OrderPage) -> str:
                 "position": entry.position,
                 "type": entry.type,
                 "occurredAt": _time(entry.occurred_at),
-                "actor": entry.actor,
+                "actor": actor_role(entry.actor),
                 "data": camel_keys(entry.data),
             }
             for entry in page.timeline

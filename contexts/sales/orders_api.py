@@ -4,9 +4,10 @@
 An order belongs to the customer it was placed for. To any other customer it is a 404,
 whether it exists or not; staff without the permission an endpoint needs get 403. Reads
 and the checks a write makes when it is accepted (ownership, If-Match) use the order
-summary, which trails a placement by a moment: `?after=<commandId>` waits for it. The
-domain decides the rest when the command runs (an unknown or discontinued product, a
-cancellation after payment).
+summary, which trails a placement by a moment: `?after=<commandId>` waits for it. A
+product that is not in the catalog table, or is discontinued there, is refused at once
+(422); the domain decides the rest when the command runs (a product discontinued
+meanwhile, a cancellation after payment).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from contexts.sales.order_serializers import (
     OrderSummarySerializer,
     detail_data,
 )
-from contexts.shared.api import AddressSerializer, address_from
-from contexts.shared.values import MAX_QUANTITY, Address
+from contexts.shared.api import AddressSerializer, address_from, quantity_field
+from contexts.shared.values import Address
 from shop import customers
 from shop.api.auth import IsCustomer, OwnOrMayReadAll, OwnOrMaySubmit
 from shop.api.pagination import CursorPage, paginate
@@ -49,7 +50,7 @@ MAX_ORDER_LINES = 100
 
 class OrderLineInput(StrictSerializer):
     productId = serializers.UUIDField()
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    quantity = quantity_field()
 
 
 class OrderPlaceApi(CommandApi):
@@ -92,9 +93,25 @@ class OrderPlaceApi(CommandApi):
         """The PlaceOrder a body asks of `user`; ValidationError (422) when the body is
         not valid."""
         data = validated(cls.Input, body)
-        lines = (RequestedLine(line["productId"], line["quantity"]) for line in data["lines"])
+        lines = tuple(RequestedLine(line["productId"], line["quantity"]) for line in data["lines"])
+        require_on_sale(lines)
         address = address_from(data["shippingAddress"])
-        return new_order(tuple(lines), address, customers.customer_id_for(user))
+        return new_order(lines, address, customers.customer_id_for(user))
+
+
+def require_on_sale(lines: tuple[RequestedLine, ...]) -> None:
+    """ValidationError (422) at `lines.<n>.productId` for each product the catalog does
+    not have on sale."""
+    refused = queries.not_on_sale([line.product_id for line in lines])
+    if refused:
+        raise ValidationError(
+            {
+                "lines": [
+                    {"productId": [refused[line.product_id]]} if line.product_id in refused else {}
+                    for line in lines
+                ]
+            }
+        )
 
 
 def new_order(lines: tuple[RequestedLine, ...], address: Address, customer_id: UUID) -> PlaceOrder:

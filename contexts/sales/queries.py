@@ -55,6 +55,32 @@ def product(product_id: UUID) -> Product | None:
     return Product.objects.filter(pk=product_id).first()
 
 
+UNKNOWN_PRODUCT = "No such product in the catalog."
+DISCONTINUED_PRODUCT = "Discontinued: no longer for sale."
+
+
+def not_on_sale(product_ids: Collection[UUID]) -> dict[UUID, str]:
+    """Why each of these products cannot be ordered, as the catalog reads now; those on
+    sale are absent. A request is refused at once with these reasons; the command's own
+    check, in the executor, still decides a product discontinued meanwhile."""
+    active = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "active"))
+    return {
+        product_id: DISCONTINUED_PRODUCT if product_id in active else UNKNOWN_PRODUCT
+        for product_id in product_ids
+        if not active.get(product_id, False)
+    }
+
+
+def on_sale_condition(product_ids: Collection[UUID]) -> tuple[str, list]:
+    """`not_on_sale(product_ids)` is empty, as one SQL condition with its parameters,
+    for a statement that checks it as it writes (the order hot path)."""
+    sql = (
+        f"(SELECT count(*) FROM {Product._meta.db_table}"
+        " WHERE product_id = ANY(%s::uuid[]) AND active) = %s"
+    )
+    return sql, [list(product_ids), len(set(product_ids))]
+
+
 def order_summaries(
     *,
     status: str | None = None,

@@ -1,4 +1,4 @@
-"""Wire shapes every context's API shares: the shipping address."""
+"""Wire shapes every context's API shares: the shipping address, and a quantity."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ from typing import Any
 
 from rest_framework import serializers
 
-from contexts.shared.values import Address
+from contexts.shared.values import MAX_QUANTITY, Address
 from shop.api.countries import COUNTRY_CODES
-from shop.api.serializers import StrictSerializer
+from shop.api.serializers import JsonIntegerField, StrictSerializer
+
+
+def quantity_field(**kwargs: Any) -> JsonIntegerField:
+    """How many of a product: a JSON integer from 1 to 1000, wherever one comes in."""
+    return JsonIntegerField(min_value=1, max_value=MAX_QUANTITY, **kwargs)
 
 
 class AddressSerializer(StrictSerializer):

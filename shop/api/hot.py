@@ -34,6 +34,7 @@ from typing import Any
 
 import psycopg
 import redis.asyncio
+from csp.utils import build_policy
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from psycopg_pool import AsyncConnectionPool
@@ -145,8 +146,11 @@ class HotPaths:
     counter: LoopCounter = field(init=False)
     submitter: GroupSubmitter = field(init=False)
     _opening: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    policy: bytes = field(init=False)
+    """The Content-Security-Policy header django-csp sends."""
 
     def __post_init__(self) -> None:
+        self.policy = build_policy().encode()  # read once, as Django's middleware does
         self.waker = LoopWaker(lambda: self.redis)
         self.counter = LoopCounter(lambda: self.redis)
         self.submitter = GroupSubmitter(self.pool)
@@ -166,7 +170,7 @@ class HotPaths:
             answer = await self._answer(route, scope, params, headers, body)
         if answer is None:
             return await self.django(scope, _replay(read, receive), send)
-        await _send(send, answer, route.allow)
+        await _send(send, answer, route.allow, _security_headers(scope, headers, self.policy))
 
     def _match(self, method: str, path: str) -> tuple[HotRoute | None, dict[str, str]]:
         for route in self.routes:
@@ -334,7 +338,7 @@ def _plain(scope: Scope, headers: dict[bytes, bytes]) -> bool:
     which Django would join, is declined before this)."""
     if any(name in DECLINED_HEADERS for name in headers) or not _host_allowed(headers):
         return False
-    if settings.SECURE_SSL_REDIRECT and scope.get("scheme") != "https":
+    if settings.SECURE_SSL_REDIRECT and not _secure(scope, headers):
         return False
     if scope["method"] in ("POST", "PUT", "PATCH"):
         length = headers.get(b"content-length", b"")
@@ -342,6 +346,31 @@ def _plain(scope: Scope, headers: dict[bytes, bytes]) -> bool:
             return False
         return headers.get(b"content-type", b"").lower() in JSON_TYPES
     return b"content-length" not in headers and b"transfer-encoding" not in headers
+
+
+def _secure(scope: Scope, headers: dict[bytes, bytes]) -> bool:
+    """Whether Django takes the request for https (`request.is_secure()`): the proxy's
+    header when SECURE_PROXY_SSL_HEADER names one and the request carries it."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        meta_name, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        name = meta_name.removeprefix("HTTP_").replace("_", "-").lower().encode()
+        if (given := headers.get(name)) is not None:
+            return given.decode("latin-1").split(",", 1)[0].strip() == secure_value
+    return scope.get("scheme") == "https"
+
+
+def _security_headers(
+    scope: Scope, headers: dict[bytes, bytes], policy: bytes
+) -> list[tuple[bytes, bytes]]:
+    """What django-csp and Django's SecurityMiddleware add to an answer: the policy,
+    and HSTS on https."""
+    added = [(b"content-security-policy", policy)]
+    if settings.SECURE_HSTS_SECONDS and _secure(scope, headers):
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        hsts += "; includeSubDomains" if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS else ""
+        hsts += "; preload" if settings.SECURE_HSTS_PRELOAD else ""
+        added.append((b"strict-transport-security", hsts.encode()))
+    return added
 
 
 def _host_allowed(headers: dict[bytes, bytes]) -> bool:
@@ -383,11 +412,14 @@ def _replay(messages: list[dict[str, Any]], receive: Receive) -> Receive:
     return replayed
 
 
-async def _send(send: Send, answer: HotResponse, allow: bytes) -> None:
+async def _send(
+    send: Send, answer: HotResponse, allow: bytes, security: list[tuple[bytes, bytes]]
+) -> None:
     named = {name for name, _ in answer.headers}
     headers = [
         *answer.headers,
         *((name, value) for name, value in COMMON_HEADERS if name not in named),
+        *security,
         (b"allow", allow),
         (b"content-length", str(len(answer.body)).encode()),
     ]

@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shop.api.models import IdempotencyRecord
+from shop.api.parsers import parse_json
 from shop.api.problems import IdempotencyKeyReused, RequestInFlight
 
 HEADER = "Idempotency-Key"
@@ -71,7 +72,7 @@ def key_of(request: Request) -> str | None:
 def fingerprint(method: str, path: str, body: bytes) -> str:
     """What makes two requests "the same": method, path and body (JSON compared as data)."""
     try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+        canonical = json.dumps(parse_json(body), sort_keys=True, separators=(",", ":")).encode()
     except ValueError:
         canonical = body
     digest = hashlib.sha256(f"{method}\n{path}\n".encode())

@@ -1,12 +1,20 @@
-"""Lists: `{results, next, previous}` with opaque cursor links."""
+"""Lists: `{results, next, previous}` with opaque cursor links.
+
+A cursor is base64 text that the client hands back; a crafted one (not base64, a
+position that is not a value of the ordering field, a NUL) is 422 like any other bad
+query parameter, checked before it reaches the database.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Field, Model, QuerySet
 from rest_framework import exceptions
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,14 +29,48 @@ class CursorPage(CursorPagination):
     page_size_query_param = "pageSize"
     max_page_size = 200
     ordering: Any = "-pk"
+    position_field: Field | None = None
 
-    def decode_cursor(self, request: Request) -> Any:
+    def paginate_queryset(
+        self, queryset: QuerySet, request: Request, view: Any = None
+    ) -> list | None:
+        self.position_field = ordering_field(queryset.model, self.ordering)
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except exceptions.NotFound:
-            raise exceptions.ValidationError(
-                {self.cursor_query_param: ["Invalid cursor."]}
-            ) from None
+            raise self.invalid() from None
+        if cursor is not None and not is_position(self.position_field, cursor.position):
+            raise self.invalid()
+        return cursor
+
+    def invalid(self) -> exceptions.ValidationError:
+        return exceptions.ValidationError({self.cursor_query_param: ["Invalid cursor."]})
+
+
+def ordering_field(model: type[Model], ordering: Sequence[str] | str) -> Field | None:
+    """The model field a cursor's position is a value of: the first ordering field's
+    (None for an annotation, whose positions are then not checked)."""
+    first = ordering if isinstance(ordering, str) else ordering[0]
+    try:
+        return model._meta.get_field(first.lstrip("-"))
+    except FieldDoesNotExist:
+        return None
+
+
+def is_position(field: Field | None, position: str | None) -> bool:
+    """Whether a cursor's position is a value the database can compare `field` with."""
+    if position is None or field is None:
+        return True
+    if "\x00" in position:
+        return False  # Postgres refuses NUL in any text
+    try:
+        field.run_validators(field.to_python(position))
+    except (DjangoValidationError, ValueError, TypeError, OverflowError):
+        return False
+    return True
 
 
 def paginate(

@@ -1,4 +1,4 @@
-"""Serializer building blocks: strict JSON input, money, and the 202 answer.
+"""Serializer building blocks: strict JSON input, money, integers, and the 202 answer.
 
 Field names are the wire names, camelCase (`productId`), so what a view declares is
 exactly what clients send and receive, errors and schema included.
@@ -10,11 +10,59 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from shop.money import MONEY_RULE, is_money_text
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]{1,19}(\.[0-9]{1,2})?$"}
+)
+class MoneyField(serializers.DecimalField):
+    """An amount: in, a string as `shop.money` says ("3200.00", never 3200 or "3.2e3");
+    out, a string with two places."""
+
+    default_error_messages = {"money": f"Must be {MONEY_RULE}."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 21)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if not is_money_text(data):
+            self.fail("money")
+        return super().to_internal_value(data)
+
+
+def positive_money(maximum: Decimal | None = None, **kwargs: Any) -> MoneyField:
+    """A price or an amount: more than 0."""
+    return MoneyField(min_value=Decimal("0.01"), max_value=maximum, **kwargs)
+
+
+def is_json_integer(value: Any) -> bool:
+    """A JSON integer as `json` reads it: an int, not a bool, a float such as 1.0 or a
+    string such as "2"."""
+    return type(value) is int
+
+
+class JsonIntegerField(serializers.IntegerField):
+    """An integer given as a JSON integer, nothing DRF would coerce to one. Quantities
+    are these (`contexts.shared.api.quantity_field`)."""
+
+    default_error_messages = {"integer": "Must be an integer."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if not is_json_integer(data):
+            self.fail("integer")
+        return super().to_internal_value(data)
+
 
 _JSON_TYPES: tuple[tuple[type[serializers.Field], tuple[type, ...], str], ...] = (
     (serializers.BooleanField, (bool,), "a boolean"),
     (serializers.IntegerField, (int,), "an integer"),
+    (MoneyField, (str,), MONEY_RULE),
     (serializers.DecimalField, (str,), 'a string such as "12.50"'),
     (serializers.CharField, (str,), "a string"),
     (serializers.UUIDField, (str,), "a string holding a UUID"),
@@ -69,20 +117,6 @@ def validated(serializer: type[serializers.Serializer], data: Any) -> Any:
     given = serializer(data=data)
     given.is_valid(raise_exception=True)
     return given.validated_data
-
-
-class MoneyField(serializers.DecimalField):
-    """An amount as a string with at most two places: "3200.00"."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_digits", 21)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(**kwargs)
-
-
-def positive_money(maximum: Decimal | None = None, **kwargs: Any) -> MoneyField:
-    """A price or an amount: more than 0."""
-    return MoneyField(min_value=Decimal("0.01"), max_value=maximum, **kwargs)
 
 
 class AcceptedSerializer(serializers.Serializer):

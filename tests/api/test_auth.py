@@ -142,7 +142,8 @@ def test_session_sign_in_works_and_writes_need_the_csrf_token(people: People) ->
     assert "CSRF" in problem(write, 403)["detail"]
 
 
-def test_session_writes_with_the_csrf_token_are_accepted(people: People) -> None:
+def test_session_writes_with_the_csrf_token_are_accepted(people: People, create_product) -> None:
+    teapot = create_product()
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(people.alice.user)
     browser.get("/api/products")  # any page; the token comes from the cookie
@@ -150,12 +151,12 @@ def test_session_writes_with_the_csrf_token_are_accepted(people: People) -> None
 
     response = browser.post(
         f"/api/cart/{uuid.uuid4()}",
-        {"productId": str(uuid.uuid4()), "quantity": 1},
+        {"productId": teapot, "quantity": 1},
         content_type="application/json",
         headers={"X-CSRFToken": "a" * 32},
     )
 
-    assert response.status_code == 202
+    assert response.status_code == 202, response.content
 
 
 def test_anonymous_writes_are_401(people: People) -> None:

@@ -183,14 +183,27 @@ def test_a_vendor_that_is_not_the_catalogs_is_422(people: People, teapot: str) -
     assert list(problem(response, 422)["errors"]) == ["vendorId"]
 
 
-def test_matching_fields_of_an_unknown_product_are_422(people: People) -> None:
+@pytest.mark.parametrize("extra", [{}, {"name": "X"}], ids=["plain", "with a name"])
+def test_an_unknown_product_is_422_and_stores_nothing(people: People, extra: dict) -> None:
     with nothing_stored():
         response = people.alice.post(
-            f"/api/cart/{uuid.uuid4()}",
-            {"productId": str(uuid.uuid4()), "quantity": 1, "name": "X"},
+            f"/api/cart/{uuid.uuid4()}", {"productId": str(uuid.uuid4()), "quantity": 1, **extra}
         )
 
     assert problem(response, 422)["errors"] == {"productId": ["No such product in the catalog."]}
+
+
+def test_a_discontinued_product_is_422_and_stores_nothing(
+    people: People, alices_cart: str, create_product
+) -> None:
+    gone = create_product("Cup", "4.50")
+    people.staff.post(f"/api/products/{gone}/discontinue")
+    execute()
+
+    with nothing_stored():
+        response = people.alice.post(f"/api/cart/{alices_cart}", {"productId": gone, "quantity": 1})
+
+    assert problem(response, 422)["errors"] == {"productId": ["Discontinued: no longer for sale."]}
 
 
 @pytest.mark.parametrize("delta", [0, 1001, -1001, "1", None])

@@ -31,6 +31,8 @@ def test_the_order_a_checkout_places_is_readable_right_after_the_202(
     assert (
         people.staff.get(f"/api/commands/{created['commandId']}?wait=30").json()["status"] == "done"
     )
+    product = people.staff.get(f"/api/products/{created['productId']}?after={created['commandId']}")
+    assert product.json()["active"] is True  # in the catalog table, which a cart write checks
     cart = str(uuid.uuid4())
     added = people.alice.post(
         f"/api/cart/{cart}", {"productId": created["productId"], "quantity": 2}

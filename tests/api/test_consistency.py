@@ -65,11 +65,11 @@ def test_a_rejected_command_is_waited_for_no_longer(committed_people: People, wo
 
 @pytest.mark.django_db
 def test_a_view_that_has_not_caught_up_in_time_is_503(
-    people: People, monkeypatch: pytest.MonkeyPatch
+    people: People, create_product, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(consistency, "AFTER_TIMEOUT", 0.2)
     pending = people.alice.post(
-        f"/api/cart/{uuid.uuid4()}", {"productId": str(uuid.uuid4()), "quantity": 1}
+        f"/api/cart/{uuid.uuid4()}", {"productId": create_product(), "quantity": 1}
     ).json()
 
     response = people.alice.get(f"/api/products?after={pending['commandId']}")
@@ -103,9 +103,11 @@ def test_bakers_that_want_none_of_the_events_are_not_waited_for(
         ("anonymous", "ALICES"),
     ],
 )
-def test_after_must_name_a_command_of_yours(people: People, role: str, after: str) -> None:
+def test_after_must_name_a_command_of_yours(
+    people: People, create_product, role: str, after: str
+) -> None:
     alices = people.alice.post(
-        f"/api/cart/{uuid.uuid4()}", {"productId": str(uuid.uuid4()), "quantity": 1}
+        f"/api/cart/{uuid.uuid4()}", {"productId": create_product(), "quantity": 1}
     ).json()["commandId"]
 
     response = people.as_(role).get(f"/api/products?after={after.replace('ALICES', alices)}")
@@ -114,9 +116,9 @@ def test_after_must_name_a_command_of_yours(people: People, role: str, after: st
 
 
 @pytest.mark.django_db
-def test_staff_may_wait_for_anyones_command(people: People) -> None:
+def test_staff_may_wait_for_anyones_command(people: People, create_product) -> None:
     alices = people.alice.post(
-        f"/api/cart/{uuid.uuid4()}", {"productId": str(uuid.uuid4()), "quantity": 1}
+        f"/api/cart/{uuid.uuid4()}", {"productId": create_product(), "quantity": 1}
     ).json()["commandId"]
     execute()
 

@@ -139,6 +139,31 @@ def alices_order(people: People, catalog: list[str]) -> str:
 
 
 @pytest.fixture(scope="module", autouse=True)
+def on_sale(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The products the bodies below order (P, Q, R and the hundred of the longest
+    order) on sale for this module, and one discontinued: an order of a product not on
+    sale is the view's 422. Discontinued at the end, as `catalog` does."""
+    products = [*(uuid.UUID(int=n + 1) for n in range(100)), uuid.UUID(R), uuid.UUID(GONE)]
+    with django_db_blocker.unblock():
+        set_catalog(
+            [sales.CreateProduct(p, uuid.uuid4(), "Kettle", Decimal("3.00")) for p in products]
+        )
+        set_catalog([sales.DiscontinueProduct(uuid.UUID(GONE))])
+        connections.close_all()
+    yield
+    with django_db_blocker.unblock():
+        set_catalog([sales.DiscontinueProduct(p) for p in products[:-1]])
+        connections.close_all()
+
+
+def set_catalog(commands: list[Any]) -> None:
+    for command in commands:
+        submit(command, actor="system:test")
+    Executor().run()
+    Runner(registry.named("sales.products")).catch_up()
+
+
+@pytest.fixture(scope="module", autouse=True)
 def nothing_left_pending(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """Run what these tests left pending (orders of products not in the catalog, all
     rejected), so that the rest of the suite does not run them again in every test."""
@@ -241,6 +266,8 @@ def body_of(*products: str, **address: str) -> dict:
 
 P, Q = str(uuid.UUID(int=1)), str(uuid.UUID(int=2))
 R = "abcdef01-2345-4789-abcd-ef0123456789"  # letters, for case
+UNKNOWN = str(uuid.UUID(int=999))
+GONE = "abcdef01-2345-4789-abcd-0000000000de"  # discontinued
 PLAIN = body_of(P, Q)
 
 
@@ -340,6 +367,11 @@ REFUSED = {
     "overlong name": (422, {"body": body_of(P, name="x" * 201)}),
     "NUL in the city": (422, {"body": body_of(P, city="Spring\x00field")}),
     "null line2": (422, {"body": body_of(P, line2=None)}),
+    "an unknown product": (422, {"body": body_of(P, UNKNOWN)}),
+    "a discontinued product": (422, {"body": body_of(GONE, Q)}),
+    "a discontinued product, upper case": (422, {"body": body_of(GONE.upper())}),
+    "nested 2000 deep": (400, {"body": "[" * 2000 + "]" * 2000}),
+    "lines nested 33 deep": (400, {"body": '{"lines": ' + "[" * 33 + "]" * 33 + ', "shippingAddress": {}}'}),
     "no Authorization": (401, {"body": PLAIN, "auth": None}),
     "unknown token": (401, {"body": PLAIN, "auth": ("Authorization", "Token " + "0" * 40)}),
     "token of another form": (401, {"body": PLAIN, "auth": ("Authorization", "Token abc")}),
@@ -690,6 +722,53 @@ async def test_a_request_django_refuses_by_its_headers_is_refused(
     assert theirs.status == status, theirs.body
     assert_same_answer(ours, theirs)
     assert await db(snapshot)() == before, "a refused request stored something"
+
+
+@pytest.fixture
+async def behind_tls(settings: Any, committed_db: None) -> AsyncIterator[tuple[HotPaths, Any]]:
+    """The settings SHOP_HTTPS=1 gives, and the two apps built under them (Django's
+    middleware reads its settings when it is built)."""
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = 31_536_000, True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    django_app = get_asgi_application()
+    app = hot_paths(Recording(django_app), HOT_ROUTES)
+    yield app, django_app
+    await app.aclose()
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+async def test_behind_tls_a_hot_answer_over_https_carries_hsts_as_djangos_does(
+    people: People, alices_order: str, behind_tls: tuple[HotPaths, Any], method: str
+) -> None:
+    hot, django_app = behind_tls
+    path, body = ("/api/order", PLAIN) if method == "POST" else (f"/api/order/{alices_order}", None)
+    headers = [people.alice.auth, ("X-Forwarded-Proto", "https")]
+
+    ours, theirs = await both_ways(hot, django_app, method, path, body=body, headers=headers)
+
+    assert reached(hot) == []
+    assert ours.header("strict-transport-security") == "max-age=31536000; includeSubDomains"
+    assert_same_answer(ours, theirs)
+
+
+@pytest.mark.parametrize("proto", [None, "http", "http, https"])
+async def test_behind_tls_plain_http_is_djangos_redirect(
+    people: People, behind_tls: tuple[HotPaths, Any], proto: str | None
+) -> None:
+    hot, django_app = behind_tls
+    headers = [people.alice.auth, *([("X-Forwarded-Proto", proto)] if proto else [])]
+    before = await db(snapshot)()
+
+    ours, theirs = await both_ways(
+        hot, django_app, "POST", "/api/order", body=PLAIN, headers=headers
+    )
+
+    assert reached(hot) == [("POST", "/api/order")]
+    assert (ours.status, ours.header("location")) == (301, "https://testserver/api/order")
+    assert (theirs.status, theirs.header("location")) == (301, "https://testserver/api/order")
+    assert await db(snapshot)() == before, "a redirected request stored something"
 
 
 # plain_order: whatever it takes, the view takes alike ----------------------------------

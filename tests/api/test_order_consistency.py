@@ -25,6 +25,12 @@ def done(api, answer: dict) -> None:
     assert api.get(f"/api/commands/{answer['commandId']}?wait=30").json()["status"] == "done"
 
 
+def on_sale(api, product: dict) -> None:
+    """Hold until a new product is in the catalog table, which orders are checked with."""
+    path = f"/api/products/{product['productId']}?after={product['commandId']}"
+    assert api.get(path).json()["active"] is True
+
+
 def eventually(read: Callable[[], bool], timeout: float = 30) -> None:
     """For what the receptors do after a command: `after` waits for one command only."""
     deadline = time.monotonic() + timeout
@@ -39,6 +45,7 @@ def test_an_order_reads_its_own_writes(committed_people: People, worker: None) -
         "/api/products", {"vendorId": str(uuid.uuid4()), "name": "Kettle", "price": "30.00"}
     ).json()
     done(people.staff, product)
+    on_sale(people.staff, product)
 
     body = {"lines": [{"productId": product["productId"], "quantity": 2}], "shippingAddress": HOME}
     placed = people.alice.post("/api/order", body).json()
@@ -76,6 +83,7 @@ def test_a_cancellation_reads_its_own_write(committed_people: People, worker: No
         "/api/products", {"vendorId": str(uuid.uuid4()), "name": "Mug", "price": "8.00"}
     ).json()
     done(people.staff, product)
+    on_sale(people.staff, product)
     body = {"lines": [{"productId": product["productId"], "quantity": 1}], "shippingAddress": HOME}
     placed = people.alice.post("/api/order", body).json()
     order = people.alice.get(f"/api/order/{placed['orderId']}?after={placed['commandId']}")

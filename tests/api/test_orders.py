@@ -5,11 +5,13 @@ bakers run in this process."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
 from django.contrib.auth.models import User
 
+from contexts.sales import queries
 from contexts.sales.domain import OrderPlaced
 from eventstore.executor import Executor
 from eventstore.models import Command
@@ -49,15 +51,44 @@ def test_a_customer_places_an_order_priced_by_the_catalog(people: People, create
     assert placed.metadata.actor == f"customer:{people.alice.user.pk}"
 
 
-def test_an_unknown_product_is_accepted_then_rejected_by_the_domain(people: People) -> None:
-    body = {"lines": [{"productId": str(uuid.uuid4()), "quantity": 1}], "shippingAddress": HOME}
+@pytest.mark.parametrize("gone", ["unknown", "discontinued"])
+def test_a_product_not_on_sale_is_422_and_stores_nothing(
+    people: People, create_product, gone: str
+) -> None:
+    teapot = create_product("Teapot", "25.00")
+    other = str(uuid.uuid4()) if gone == "unknown" else create_product("Cup", "4.50")
+    if gone == "discontinued":
+        accepted(people.staff.post(f"/api/products/{other}/discontinue"))
+        settle()
+    lines = [{"productId": teapot, "quantity": 1}, {"productId": other, "quantity": 1}]
+
+    with nothing_stored():
+        response = people.alice.post(
+            "/api/order",
+            {"lines": lines, "shippingAddress": HOME},
+            headers={"Idempotency-Key": "k"},
+        )
+
+    reason = {
+        "unknown": "No such product in the catalog.",
+        "discontinued": "Discontinued: no longer for sale.",
+    }
+    assert problem(response, 422)["errors"] == {"lines.1.productId": [reason[gone]]}
+
+
+def test_a_product_discontinued_after_the_order_was_accepted_is_rejected_by_the_domain(
+    people: People, create_product
+) -> None:
+    teapot = create_product("Teapot", "25.00")
+    accepted(people.staff.post(f"/api/products/{teapot}/discontinue"))  # not yet run
+    body = {"lines": [{"productId": teapot, "quantity": 1}], "shippingAddress": HOME}
 
     answer = accepted(people.alice.post("/api/order", body))
     settle()
 
     command = people.alice.get(f"/api/commands/{answer['commandId']}").json()
-    assert command["status"] == "rejected"
-    assert "in the catalog" in command["error"]["detail"]
+    assert (command["status"], command["error"]["detail"]) == ("rejected", "Teapot is discontinued")
+    assert store.read_stream(uuid.UUID(answer["orderId"])) == []
 
 
 P = str(uuid.UUID(int=1))
@@ -133,11 +164,31 @@ def test_an_order_reads_whole_once_paid_and_shipped(people: People, paid: Order)
         "shipping.ShipmentCreated", "shipping.ShipmentDispatched", "sales.OrderShipped",
     ]  # fmt: skip
     assert [entry["position"] for entry in timeline] == sorted(e["position"] for e in timeline)
+    assert [entry["actor"] for entry in timeline] == [
+        "customer", "system", "system", "staff", "staff", "system", "system", "staff", "system",
+    ]  # fmt: skip
     placed = timeline[0]
-    assert placed["actor"] == f"customer:{people.alice.user.pk}"
     assert placed["data"]["orderId"] == paid.order_id
     assert placed["data"]["shippingAddress"]["postalCode"] == "12345"
     assert placed["data"]["lines"][0]["unitPrice"] == "25.00"
+
+
+def test_a_customer_reads_no_actor_ids_in_the_order_or_its_feed(
+    people: People, paid: Order
+) -> None:
+    """Who did what is a role to the customer: no account or process behind it. (Staff
+    read the actors in the back office.)"""
+    dispatch(people, paid)
+    customer = customer_id_for(people.alice.user)
+
+    detail = people.alice.get(f"/api/order/{paid.order_id}").content.decode()
+    feed = json.dumps(queries.feed_messages(0, 10_000, customer_id=customer))
+
+    for text in (detail, feed):
+        for actor in (f"customer:{people.alice.user.pk}", f"staff:{people.staff.user.pk}",
+                      "receptor:", "staff:", "customer:"):  # fmt: skip
+            assert actor not in text
+    assert "actor" not in feed
 
 
 def test_a_new_order_has_no_invoice_or_shipment_yet(people: People, create_product) -> None:

@@ -66,11 +66,12 @@ def test_every_cart_write_checks_it(people: People, cart: tuple[str, str]) -> No
     problem(checkout, 412)
 
 
-def test_a_cart_nobody_wrote_to_matches_no_version(people: People) -> None:
+def test_a_cart_nobody_wrote_to_matches_no_version(people: People, create_product) -> None:
+    teapot = create_product()
     with nothing_stored():
         response = people.alice.post(
             f"/api/cart/{uuid.uuid4()}",
-            {"productId": str(uuid.uuid4()), "quantity": 1},
+            {"productId": teapot, "quantity": 1},
             headers={"If-Match": "*"},
         )
 

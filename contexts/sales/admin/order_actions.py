@@ -16,6 +16,7 @@ from contexts.sales.models import OrderDetail, OrderSummary
 from contexts.shared.values import derived_id
 from contexts.shipping.domain import ConfirmDelivery, DispatchShipment
 from eventstore.admin.actions import CommandAction
+from shop.money import MoneyFormField
 
 ORDERS_BAKER = ("sales.orders",)  # the order page's tables: wait for them to show the change
 
@@ -25,7 +26,7 @@ class CancelForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(max_digits=21, decimal_places=2)
+    amount = MoneyFormField()
     reference = forms.CharField(max_length=200, help_text="The bank's or provider's reference.")
 
 

@@ -20,6 +20,7 @@ from eventstore.admin.actions import CommandAction, CommandActionsMixin
 from eventstore.admin.filters import InputFilter, date_range_filter, id_prefix, uuid_or_none
 from eventstore.admin.readonly import ReadOnlyAdmin, short_id
 from eventstore.models import Command
+from shop.money import MoneyFormField
 
 PRODUCTS_BAKER = ("sales.products",)
 
@@ -27,11 +28,11 @@ PRODUCTS_BAKER = ("sales.products",)
 class CreateForm(forms.Form):
     vendor_id = forms.UUIDField(help_text="The vendor's id; a new id starts a new vendor.")
     name = forms.CharField(max_length=200)
-    price = forms.DecimalField(max_digits=21, decimal_places=2)
+    price = MoneyFormField()
 
 
 class PriceForm(forms.Form):
-    price = forms.DecimalField(max_digits=21, decimal_places=2, label="new price")
+    price = MoneyFormField(label="new price")
 
 
 def create(row: None, data: dict[str, Any]) -> CreateProduct:

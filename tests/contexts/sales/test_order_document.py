@@ -22,6 +22,7 @@ from contexts.sales.queries import OrderPage
 ORDER = uuid.UUID("8f1c2d3e-0000-4000-8000-000000000001")
 PLACED = dt.datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=dt.UTC)
 PLACED_DATA = {"order_id": str(ORDER), "lines": [{"unit_price": "9.99", "product_id": "x"}]}
+ACTORS = ("customer:7", "staff:2", "receptor:sales.checkout", "system:seed", "staff")
 
 
 def page(
@@ -63,10 +64,9 @@ def page(
     timeline = [
         OrderTimelineEntry(
             position=10 + n, order_id=ORDER, type="sales.OrderPlaced", occurred_at=when,
-            actor="customer:7",
-            data=PLACED_DATA if data is None else data,
+            actor=actor, data=PLACED_DATA if data is None else data,
         )
-        for n in range(2)
+        for n, actor in enumerate(ACTORS)
     ]  # fmt: skip
     return OrderPage(summary=summary, detail=detail, lines=lines, timeline=timeline)
 
@@ -80,6 +80,17 @@ def test_a_placed_order_renders_as_the_serializer_does() -> None:
 
     assert render_detail(order) == by_serializer(order)
     assert json.loads(render_detail(order))["invoice"] is None
+
+
+def test_a_timeline_names_roles_never_actor_ids() -> None:
+    order = page()
+
+    timeline = json.loads(render_detail(order))["timeline"]
+
+    assert [entry["actor"] for entry in timeline] == [
+        "customer", "staff", "system", "system", "staff"
+    ]  # fmt: skip
+    assert render_detail(order) == by_serializer(order)
 
 
 def test_an_invoiced_shipped_order_renders_as_the_serializer_does() -> None:

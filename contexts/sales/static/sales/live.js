@@ -94,26 +94,45 @@
     scope.classList.add("changed");
   }
 
+  /* An element with these attributes and, if given, this text: data only ever goes into
+   * text and attributes, never into markup (no innerHTML with anything from a message). */
+  function element(tag, attributes, text) {
+    const made = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) made.setAttribute(name, value);
+    if (text !== undefined) made.textContent = text;
+    return made;
+  }
+
+  function cell(...children) {
+    const td = document.createElement("td");
+    td.append(...children);
+    return td;
+  }
+
   /* The board: update a row in place, or add the order where its placedAt puts it. */
   function newRow(order) {
     const row = document.createElement("tr");
     row.dataset.orderId = order.orderId;
     row.dataset.placedAt = order.placedAt;
     row.dataset.updates = "0";
-    const id = order.orderId.slice(0, 8);
-    row.innerHTML =
-      `<td><a href="/orders/${order.orderId}">${id}</a></td>` +
-      `<td data-field="customerId" title="${order.customerId}">${order.customerId.slice(0, 8)}</td>` +
-      '<td><span class="status" data-field="status"></span></td>' +
-      '<td data-field="itemCount"></td><td data-field="total" class="money"></td>' +
-      '<td><time data-field="placedAt"></time></td><td><time data-field="updatedAt"></time></td>';
+    const link = element("a", { href: `/orders/${encodeURIComponent(order.orderId)}` }, order.orderId.slice(0, 8));
+    const customer = element("td", { "data-field": "customerId", title: order.customerId }, order.customerId.slice(0, 8));
+    row.append(
+      cell(link),
+      customer,
+      cell(element("span", { class: "status", "data-field": "status" })),
+      element("td", { "data-field": "itemCount" }),
+      element("td", { "data-field": "total", class: "money" }),
+      cell(element("time", { "data-field": "placedAt" })),
+      cell(element("time", { "data-field": "updatedAt" })),
+    );
     return row;
   }
 
   function applyToBoard(message) {
     const order = message.order;
     const body = root.tBodies[0];
-    let row = body.querySelector(`tr[data-order-id="${order.orderId}"]`);
+    let row = body.querySelector(`tr[data-order-id="${CSS.escape(order.orderId)}"]`);
     if (!row) {
       body.querySelectorAll("tr.empty").forEach((empty) => empty.remove());
       row = newRow(order);
@@ -132,10 +151,8 @@
     const entry = document.createElement("li");
     entry.dataset.position = String(message.position);
     entry.dataset.type = message.event;
-    entry.innerHTML = '<time></time> <span class="event"></span>';
-    entry.querySelector("time").setAttribute("datetime", message.occurredAt);
-    entry.querySelector("time").textContent = when(message.occurredAt);
-    entry.querySelector(".event").textContent = LABELS[message.event] || message.event;
+    const time = element("time", { datetime: message.occurredAt }, when(message.occurredAt));
+    entry.append(time, " ", element("span", { class: "event" }, LABELS[message.event] || message.event));
     document.getElementById("timeline").appendChild(entry);
     return true;
   }
