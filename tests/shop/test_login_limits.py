@@ -14,8 +14,9 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.contrib.auth.models import User
 from django.core.asgi import get_asgi_application
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from shop.tokens.keys import live_token
+from shop.tokens.models import ApiToken
 from tests.api.asgi import Answer, request
 from tests.api.conftest import problem
 
@@ -105,7 +106,7 @@ def test_the_eleventh_failure_on_an_account_is_refused_without_hashing(path: str
     assert_locked_out(right, path)
     assert CountingHasher.hashes == hashed  # neither the guess nor the password was hashed
     assert not signed_in(browser, right, path)
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -147,7 +148,7 @@ def test_below_the_limit_the_right_password_signs_in() -> None:
     response = sign_in_by_token(Client(), user.username, PASSWORD)
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=user).key}
+    assert live_token(response.json()["token"]).user == user
 
 
 @pytest.fixture
