@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, connections
 
 from shop.api import consistency, long_polls
-from tests.api.conftest import Api, People, problem
+from tests.api.conftest import Api, People, execute, problem
 
 pytestmark = pytest.mark.integration
 
@@ -26,8 +26,12 @@ def pending(committed_people: People, settings: Any, monkeypatch: pytest.MonkeyP
     settings.SHOP_LONG_POLL_MAX_PER_USER = 4
     monkeypatch.setattr(consistency, "AFTER_TIMEOUT", WAIT)
     long_polls.forget(committed_people.alice.user.pk)
+    product = committed_people.staff.post(
+        "/api/products", {"vendorId": str(uuid.uuid4()), "name": "Teapot", "price": "25.00"}
+    ).json()["productId"]
+    execute()  # the product is on sale; Alice's cart command below stays pending
     added = committed_people.alice.post(
-        f"/api/cart/{uuid.uuid4()}", {"productId": str(uuid.uuid4()), "quantity": 1}
+        f"/api/cart/{uuid.uuid4()}", {"productId": product, "quantity": 1}
     )
     return added.json()["commandId"]
 

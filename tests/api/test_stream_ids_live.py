@@ -43,6 +43,7 @@ def test_carts_at_alices_own_order_records_are_refused_and_the_order_ships(
         "/api/products", {"vendorId": str(uuid.uuid4()), "name": "Kettle", "price": "30.00"}
     ).json()
     done(people.staff, product)
+    people.staff.get(f"/api/products?after={product['commandId']}")  # on sale once baked
     teapot = product["productId"]
     body = {"lines": [{"productId": teapot, "quantity": 1}], "shippingAddress": HOME}
     order = people.alice.post("/api/order", body).json()["orderId"]

@@ -131,6 +131,7 @@ def test_the_back_office_keeps_a_user_s_own_name_and_email() -> None:
     assert changed.is_valid(), changed.errors
 
 
+@pytest.mark.database_owner  # the migration drops and recreates its indexes
 def test_the_migration_names_existing_case_twins_and_stops() -> None:
     with connection.cursor() as cursor:  # rolled back with the test's transaction
         cursor.execute(f"DROP INDEX {MIGRATION.USERNAME_INDEX}")

@@ -17,6 +17,7 @@ from shop.asgi import application
 from shop.customers import customer_id_for
 from shop.tokens.keys import issue
 from tests.contexts.sales.support import AT, bake, create_product, execute, place_order
+from tests.staff import join
 
 pytestmark = pytest.mark.integration
 
@@ -25,6 +26,8 @@ TIMEOUT = 5
 
 def user_with_token(staff: bool = False) -> tuple[User, str]:
     user = User.objects.create_user(f"sales-{uuid.uuid4().hex[:12]}", is_staff=staff)
+    if staff:
+        join(user, "support")  # the group that watches every order
     return user, issue(user).key
 
 
