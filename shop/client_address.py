@@ -55,7 +55,11 @@ def _within(address: str, networks: tuple[Network, ...]) -> bool:
 
 
 def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address, with an IPv4-mapped IPv6 one (`::ffff:10.0.0.1`, as a dual-stack
+    socket reports an IPv4 peer) read as the IPv4 address it is."""
     try:
-        return ipaddress.ip_address(address)
+        parsed = ipaddress.ip_address(address)
     except ValueError:
         return None
+    mapped = getattr(parsed, "ipv4_mapped", None)
+    return mapped or parsed

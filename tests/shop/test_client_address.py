@@ -21,6 +21,8 @@ PROXIES = trusted_proxies(("10.0.0.0/8", "192.0.2.1"))
         ("10.1.2.3", "", "10.1.2.3"),  # a proxy's own request
         ("10.1.2.3", "not-an-address", "10.1.2.3"),  # garbage stops at the proxy
         ("10.1.2.3", "2001:db8::5", "2001:db8::5"),
+        ("::ffff:10.1.2.3", "198.51.100.1", "198.51.100.1"),  # a dual-stack socket's peer
+        ("10.1.2.3", "::ffff:10.9.9.9, 198.51.100.1", "198.51.100.1"),
     ],
 )
 def test_the_address_is_the_first_hop_that_is_not_a_trusted_proxy(

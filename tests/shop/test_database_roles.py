@@ -118,8 +118,8 @@ def test_granting_a_superuser_or_the_owner_is_refused(committed_db: None) -> Non
         call_command("grant_app_role", owner, stdout=io.StringIO())
 
     assert str(refused.value) == (
-        f"{owner} is a superuser or may act as the events table's owner: the application"
-        " needs a role of its own, or it can switch the triggers off"
+        f"{owner} is a superuser, may create roles or may act as the events table's owner:"
+        " the application needs a role of its own, or it can switch the triggers off"
     )
 
 

@@ -88,10 +88,11 @@ def test_a_customer_account_named_in_the_environment_is_not_made_staff(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("name", ["admin", "Admin"])  # usernames ignore case
 def test_a_customer_named_admin_is_not_made_staff(
-    monkeypatch: pytest.MonkeyPatch, base_dir: Path
+    monkeypatch: pytest.MonkeyPatch, base_dir: Path, name: str
 ) -> None:
-    get_user_model().objects.create_user("admin", password="a customer's password")
+    get_user_model().objects.create_user(name, password="a customer's password")
     monkeypatch.delenv("SHOP_ADMIN_USER", raising=False)
     monkeypatch.delenv("SHOP_ADMIN_PASSWORD", raising=False)
 
@@ -99,9 +100,10 @@ def test_a_customer_named_admin_is_not_made_staff(
         ensure_admin()
 
     assert str(refused.value).startswith("admin is a customer account;")
-    user = get_user_model().objects.get(username="admin")
+    user = get_user_model().objects.get(username=name)
     assert (user.is_staff, user.is_superuser) == (False, False)
     assert user.check_password("a customer's password")
+    assert get_user_model().objects.filter(username__iexact="admin").count() == 1
     assert not (base_dir / ".run").exists()
 
 

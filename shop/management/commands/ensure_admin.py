@@ -37,9 +37,9 @@ class Command(BaseCommand):
     def named_account(self, username: str, password: str) -> None:
         """SHOP_ADMIN_USER, created or (if already staff) made superuser with the password."""
         User = get_user_model()
-        user = User.objects.filter(username=username).first()
+        user = User.objects.filter(username__iexact=username).first()  # names ignore case
         if user is not None and not user.is_staff:
-            raise refuse_customer(username, "Set SHOP_ADMIN_USER to another name.")
+            raise refuse_customer(user.username, "Set SHOP_ADMIN_USER to another name.")
         user = user or User(username=username)
         user.is_staff = user.is_superuser = True
         user.set_password(password)
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         """`admin` with a random password saved once; an existing staff `admin` is kept."""
         User = get_user_model()
         password_file = settings.BASE_DIR / ".run" / "admin-password"
-        existing = User.objects.filter(username="admin").first()
+        existing = User.objects.filter(username__iexact="admin").first()
         if existing is not None and not existing.is_staff:
             remedy = "Set SHOP_ADMIN_USER and SHOP_ADMIN_PASSWORD to create another account."
             raise refuse_customer("admin", remedy)

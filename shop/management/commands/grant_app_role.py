@@ -33,7 +33,7 @@ GRANTS = (
 )
 
 OWNS_TOO_MUCH = """
-    SELECT rolsuper OR pg_has_role(rolname, (SELECT relowner FROM pg_class
+    SELECT rolsuper OR rolcreaterole OR pg_has_role(rolname, (SELECT relowner FROM pg_class
                                              WHERE oid = %s::regclass), 'MEMBER')
     FROM pg_roles WHERE rolname = %s
 """
@@ -53,8 +53,9 @@ class Command(BaseCommand):
                 raise CommandError(f"there is no role {role}: create it first (LOGIN, no more)")
             if found[0]:
                 raise CommandError(
-                    f"{role} is a superuser or may act as the events table's owner: the"
-                    " application needs a role of its own, or it can switch the triggers off"
+                    f"{role} is a superuser, may create roles or may act as the events table's"
+                    " owner: the application needs a role of its own, or it can switch the"
+                    " triggers off"
                 )
             names = {
                 "role": sql.Identifier(role),
