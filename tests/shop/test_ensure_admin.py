@@ -158,6 +158,7 @@ def test_a_second_run_neither_changes_nor_prints_the_admin_password(
     assert get_user_model().objects.filter(username="admin").count() == 1
 
 
+@pytest.mark.django_db
 def test_the_admin_password_file_is_never_readable_by_others(
     monkeypatch: pytest.MonkeyPatch, base_dir: Path, open_umask: None
 ) -> None:

@@ -48,6 +48,7 @@ def a_product() -> uuid.UUID:
     product = create_product("pc", "3200.00")
     execute()
     bake("sales.products")
+    bake("sales.orders")  # a settled feed: only this test's orders come after
     return product
 
 
