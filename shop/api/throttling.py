@@ -164,8 +164,9 @@ class LoopCounter:
         key = (allowance, ident)
         tally = self._tallies.get(key)
         if tally is None or tally.window != window or now - tally.read_at > SYNC_SECONDS:
+            tally = self._tallies.setdefault(key, _Tally(window))
             await self._sync([key], now)
-            tally = self._tallies[key]
+            self._tallies[key] = tally  # `_flush_soon` may have dropped it as idle meanwhile
         elif not allowance.judge(tally.current + 1, tally.previous, elapsed, NEAR).allowed:
             await self._sync([key], now)  # near the rate: decide on fresh counts
         verdict = allowance.judge(tally.current + 1, tally.previous, elapsed)

@@ -106,7 +106,7 @@ def product_named(name: str) -> Any:
 
 
 def _suggestions(name: str) -> str:
-    names = list(catalog.products(active=True).values_list("name", flat=True))
+    names = list(dict.fromkeys(catalog.products(active=True).values_list("name", flat=True)))
     close = difflib.get_close_matches(name, names, n=3)
     if close:
         return f"Did you mean {' or '.join(close)}?"

@@ -139,6 +139,26 @@ async def test_the_loop_counter_sends_its_counts_within_a_sync_interval() -> Non
     assert stored_count(allowance, ident, window) == 7
 
 
+async def test_an_identity_dropped_as_idle_while_it_is_read_again_is_counted() -> None:
+    """A returning identity is read from Redis; meanwhile the flush drops it as idle. The
+    request was a 500 (KeyError) and its count was lost."""
+    allowance, returning, busy = Allowance("user", 100, 60), fresh_ident(), fresh_ident()
+    counter = a_counter()
+    await counter.hit(allowance, returning)
+    await counter.settle()
+    counter._tallies[(allowance, returning)].read_at -= 3 * allowance.window  # long idle
+    await counter.hit(allowance, busy)  # a flush is due in SYNC_SECONDS
+    pause_ms = int(SYNC_SECONDS * 1000) + 300  # Redis answers nobody until the flush ran
+    redis.Redis.from_url(settings.REDIS_URL).execute_command("CLIENT", "PAUSE", pause_ms, "ALL")
+
+    verdict = await counter.hit(allowance, returning)
+
+    assert verdict.allowed
+    await counter.settle()
+    window, _ = allowance.position(time.time())
+    assert stored_count(allowance, returning, window - 1) == 2
+
+
 async def test_the_loop_counter_lets_requests_through_while_redis_is_down() -> None:
     allowance, ident = Allowance("user", 1, 60), fresh_ident()
     counter = a_counter(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there

@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from contexts.cart.queries import cart_view
+from contexts.sales.models import Product
 from eventstore.models import Command
 from shop.cli.cart import cart_id_of
 from shop.customers import customer_id_for
@@ -116,7 +117,10 @@ def test_one_shot_failures_say_why_and_exit_1_without_submitting_anything(
         1, 1, 1, 1,
     ]  # fmt: skip
     assert unknown_product.stderr.startswith("Unknown product 'zz-9-plural-z-alpha'. Products: ")
-    assert "awesome-desktop-pc" in unknown_product.stderr
+    listed = unknown_product.stderr.split("Products: ")[1].removesuffix(".\n").split(", ")
+    on_sale = set(Product.objects.filter(active=True).values_list("name", flat=True))
+    named = [name for name in listed if name != "..."]
+    assert named and set(named) <= on_sale and len(named) == len(set(named))
     assert unknown_command.stderr.startswith("Unknown command 'buy'. Commands: change-member,")
     assert bad_quantity.stderr == "'two' is not a whole number. Usage: add PRODUCT [QTY]\n"
     assert nobody.stderr == "No member yet: change-member NAME first (e.g. alice).\n"

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from eventstore.inbox import submit
+from eventstore.inbox import EXECUTE_LOCK, submit
 from eventstore.models import Command
 from eventstore.store import store
 from tests.integration.processes import wait_for_lag_zero, wait_until_executed
@@ -68,12 +68,30 @@ def test_commands_on_one_stream_run_in_arrival_order(celery_processes) -> None:
     assert_each_executed_exactly_once(ids)
 
 
+def wait_until_claimed(stream: uuid.UUID, timeout: float = 10) -> None:
+    """Until a worker's batch holds the stream's claim (its advisory lock, as pg_locks
+    shows it: looking takes no lock, so the worker is never turned away)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND classid = %s AND objid = (hashtext(%s)::bigint & 4294967295)::oid"
+                " AND objsubid = 2",
+                [EXECUTE_LOCK, str(stream)],
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.02)
+    raise AssertionError(f"no worker claimed {stream} within {timeout} s")
+
+
 def test_different_streams_run_in_parallel(celery_processes) -> None:
     celery_processes("worker", concurrency=2)
     slow, fast = open_accounts(2)
 
     stall = submit(domain.Stall(slow, 3.0), actor="ivy").command_id
-    time.sleep(0.5)  # the first worker process is inside the slow batch now
+    wait_until_claimed(slow)  # the first worker process is inside the slow batch now
     deposit = submit(domain.Deposit(fast, Decimal(1)), actor="ivy").command_id
     wait_until_executed([deposit], timeout=10)
 
