@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from eventstore.executor import Executor
 from eventstore.inbox import EXECUTE_LOCK, submit
 from eventstore.models import Command
 from eventstore.store import store
@@ -87,10 +88,16 @@ def wait_until_claimed(stream: uuid.UUID, timeout: float = 10) -> None:
 
 
 def test_different_streams_run_in_parallel(celery_processes) -> None:
+    # Commands other tests left pending would share the stall's batch, and their events,
+    # appended before the stall reads other streams, would hold the append lock for it.
+    while Executor().run_batch():
+        pass
     celery_processes("worker", concurrency=2)
     slow, fast = open_accounts(2)
 
-    stall = submit(domain.Stall(slow, 3.0), actor="ivy").command_id
+    # Long beside the moments a busy machine takes a free worker process to pick up the
+    # deposit's wake-up (over 3 s twice in a full suite run), short beside the timeouts.
+    stall = submit(domain.Stall(slow, 10.0), actor="ivy").command_id
     wait_until_claimed(slow)  # the first worker process is inside the slow batch now
     deposit = submit(domain.Deposit(fast, Decimal(1)), actor="ivy").command_id
     wait_until_executed([deposit], timeout=10)
