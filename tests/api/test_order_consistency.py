@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 
@@ -11,6 +10,7 @@ import pytest
 from contexts.shared.values import derived_id
 from tests.api.conftest import People
 from tests.api.flow import HOME
+from tests.integration.processes import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -29,14 +29,6 @@ def on_sale(api, product: dict) -> None:
     """Hold until a new product is in the catalog table, which orders are checked with."""
     path = f"/api/products/{product['productId']}?after={product['commandId']}"
     assert api.get(path).json()["active"] is True
-
-
-def eventually(read: Callable[[], bool], timeout: float = 30) -> None:
-    """For what the receptors do after a command: `after` waits for one command only."""
-    deadline = time.monotonic() + timeout
-    while not read():
-        assert time.monotonic() < deadline, "still not so"
-        time.sleep(0.05)
 
 
 def test_an_order_reads_its_own_writes(committed_people: People, worker: None) -> None:

@@ -3,7 +3,6 @@ running the ordering process: every attempt is refused, and the order still ship
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 
@@ -18,16 +17,9 @@ from shop.api.auth import actor_for
 from shop.customers import customer_id_for
 from tests.api.conftest import People, problem
 from tests.api.flow import HOME
-from tests.integration.processes import wait_until_executed
+from tests.integration.processes import eventually, wait_until_executed
 
 pytestmark = pytest.mark.integration
-
-
-def eventually(read: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not read():
-        assert time.monotonic() < deadline, "still not so"
-        time.sleep(0.05)
 
 
 def done(api, answer: dict) -> None:

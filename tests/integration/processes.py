@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from uuid import UUID
 
@@ -104,6 +104,14 @@ def wait_until_executed(command_ids: Iterable[UUID], timeout: float = 90) -> Non
             return
         time.sleep(0.1)
     raise AssertionError(f"{pending} of {len(ids)} commands still pending after {timeout}s")
+
+
+def eventually(read: Callable[[], bool], timeout: float = 30) -> None:
+    """For what the receptors do after a command: `after` waits for one command only."""
+    deadline = time.monotonic() + timeout
+    while not read():
+        assert time.monotonic() < deadline, "still not so"
+        time.sleep(0.05)
 
 
 def wait_for_lag_zero(name: str, timeout: float = 60) -> None:
