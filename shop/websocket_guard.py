@@ -1,8 +1,8 @@
 """Limits on every websocket: open sockets per user, and no frames from the client.
 
-Each signed-in socket holds a slot in one Redis sorted set per user, scored by the time
-its lease ends. The lease is renewed while the socket is open and the slot freed when it
-closes; a server that crashes renews nothing, so its slots lapse within `LEASE` seconds.
+Each signed-in socket holds one of its user's slots (`shop.slots`). The lease is renewed
+while the socket is open and the slot freed when it closes; a server that crashes renews
+nothing, so its slots lapse within `LEASE` seconds.
 A socket past SHOP_WS_MAX_PER_USER is accepted and closed at once with 4429, so the
 client can read why (a refused handshake shows it only an HTTP 403). When Redis does not
 answer, sockets are let through: the limit guards against floods, the feed is the job.
@@ -23,29 +23,14 @@ from typing import Any
 import redis.asyncio
 from django.conf import settings
 
+from shop.slots import RENEW, TAKE
+
 log = logging.getLogger(__name__)
 
 TOO_MANY = 4429
 NO_MESSAGES = 1008
 LEASE = 60
 """Seconds a slot outlives its socket's last renewal; renewed every third of it."""
-
-TAKE = """
-local now = tonumber(redis.call('TIME')[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return 1
-"""
-"""Drop lapsed slots, then take one if fewer than the limit are held (Redis's clock)."""
-
-RENEW = """
-local now = tonumber(redis.call('TIME')[1])
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return 1
-"""
 
 
 @dataclass

@@ -2,16 +2,15 @@
 
 A waiting request holds a server thread for up to `LEASE` seconds, so each user may have
 at most `SHOP_LONG_POLL_MAX_PER_USER` at a time, counted across every server process in
-Redis; one more is 429. Each wait is a member of the user's sorted set, scored with the
-time its lease ends, and removed when the wait ends; a process that dies mid-wait leaves
-a member that lapses at its lease. When Redis cannot be reached the waits are not
-counted, and the API stays open, as the throttles do (`shop.api.throttling`).
+Redis as slots (`shop.slots`); one more is 429. A wait's slot is freed when it ends; a
+process that dies mid-wait leaves one that lapses at its lease. When Redis cannot be
+reached the waits are not counted, and the API stays open, as the throttles do
+(`shop.api.throttling`).
 """
 
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from contextlib import contextmanager
 import redis
 from django.conf import settings
 
+from shop import slots
 from shop.api.problems import Problem
 from shop.api.redis_pool import SharedConnectionPool
 
@@ -50,23 +50,22 @@ def long_poll(user_pk: int) -> Iterator[None]:
 
 def _take(key: str) -> str | None:
     """A new member of the user's waits; None when Redis could not count it."""
-    member, now = uuid.uuid4().hex, time.time()
+    member = uuid.uuid4().hex
+    limit = settings.SHOP_LONG_POLL_MAX_PER_USER
     try:
-        pipe = _client().pipeline(transaction=True)
-        pipe.zremrangebyscore(key, "-inf", now).zadd(key, {member: now + LEASE})
-        _, _, held, _ = pipe.zcard(key).expire(key, LEASE).execute()
+        taken = _client().eval(slots.TAKE, 1, key, limit, LEASE, member)
     except redis.RedisError as error:
         log.warning("long poll not counted, Redis is unavailable: %s", error)
         return None
-    if held > settings.SHOP_LONG_POLL_MAX_PER_USER:
-        _release(key, member)
+    if not taken:
         raise TooManyWaits()
     return member
 
 
 def waiting(user_pk: int) -> int:
     """How many waits the user holds now (tests, operators)."""
-    return _client().zcount(_key(user_pk), time.time(), "+inf")
+    client = _client()
+    return client.zcount(_key(user_pk), client.time()[0], "+inf")  # leases on Redis's clock
 
 
 def forget(user_pk: int) -> None:
