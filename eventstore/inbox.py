@@ -58,7 +58,7 @@ def submit(
         command_id, handler.service, handler.operation, stream_id, Jsonb(payload), actor,
         idempotency_key, correlation_id or command_id, causation_id, not_before, None,
     ]  # fmt: skip
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # one statement: atomic in or out of a transaction
         if not _insert_pending(cursor, row):
             return _earlier_submission(
                 cursor, handler.name, stream_id, payload, actor, idempotency_key
@@ -97,7 +97,7 @@ def resubmit(command_id: UUID, *, actor: str) -> Submitted:
 COLUMNS = """eventstore_command
         (id, service_name, operation, stream_id, payload, actor, idempotency_key,
          correlation_id, causation_id, not_before, retry_of, status, positions)"""
-"""The inbox table and the columns a submit writes (here and `group_submit`)."""
+"""The inbox table and the columns a submit writes."""
 
 INSERT_PENDING = f"""
     WITH stream_lock AS (SELECT pg_advisory_xact_lock(%s, hashtext(%s)))

@@ -12,13 +12,11 @@ wakes another worker, so streams keep running in parallel.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import redis
-import redis.asyncio
 from celery import current_app
 from django.conf import settings
 
@@ -59,59 +57,6 @@ def wake_executor() -> None:
     _send(EXECUTE_COMMANDS)
 
 
-async def awake_executor(client: redis.asyncio.Redis) -> None:
-    """`wake_executor` from the event loop, on the caller's async Redis client.
-
-    The flag is set without blocking the loop; the rare message it lets through (one
-    per executor run, not per command) is sent from a thread, as Celery's client is
-    synchronous.
-    """
-    try:
-        if not await client.set(_flag(EXECUTE_COMMANDS, ()), 1, nx=True, ex=FLAG_SECONDS):
-            return
-        await asyncio.to_thread(
-            current_app.send_task, EXECUTE_COMMANDS, args=(), retry=False, ignore_result=True
-        )
-    except Exception as error:  # the sweeper will pick the work up; see module docstring
-        log.warning("wake-up %s not sent (%s); the sweeper will catch up", EXECUTE_COMMANDS, error)
-
-
 def wake_subscribers(names: Iterable[str]) -> None:
     for name in names:
         _send(CATCH_UP, name)
-
-
-class LoopWaker:
-    """Wake-ups of the executor from an event loop, coalesced in the process too.
-
-    `poke()` after each commit costs nothing more than a flag while a wake-up is on its
-    way: a busy loop sends one `awake_executor` at a time, and once more after it when
-    another commit poked meanwhile (that commit may have come after the worker took the
-    Redis flag down, so it gets a wake-up of its own).
-    """
-
-    def __init__(self, client: Callable[[], redis.asyncio.Redis]) -> None:
-        self._client = client
-        self._task: asyncio.Task | None = None
-        self._again = False
-
-    def poke(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-        else:
-            self._again = True
-
-    async def _run(self) -> None:
-        try:
-            while True:
-                self._again = False
-                await awake_executor(self._client())
-                if not self._again:
-                    return
-        finally:
-            self._task = None
-
-    async def settle(self) -> None:
-        """Wait for the wake-up on its way, if any (tests, shutdown)."""
-        while self._task is not None:
-            await asyncio.shield(self._task)

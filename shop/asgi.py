@@ -1,4 +1,10 @@
-"""ASGI entry point: Django for HTTP, Channels for websockets."""
+"""ASGI entry point: Django for HTTP, Channels for websockets.
+
+`make run` serves the live feed from this application (uvicorn) and the HTTP API from
+`shop.wsgi` (granian): see docs/architecture.md, "Processes". Both answer HTTP through
+Django's own handler and middleware; this one also serves every page and endpoint, so
+one process behind a proxy, or a test, can run the whole site from it.
+"""
 
 import os
 
@@ -9,13 +15,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
-from shop.api.hot import hot_paths  # noqa: E402
 from shop.websocket_auth import websocket_application  # noqa: E402
-
-# The API requests answered in the event loop (see shop/api/hot.py), one module each.
-HOT_ROUTES: list[str] = [
-    "contexts.sales.hot",  # POST /api/order, GET /api/order/{orderId}
-]
 
 # Each context with live pushes lists its routing module here, one line each.
 WEBSOCKET_ROUTING: list[str] = [
@@ -24,7 +24,7 @@ WEBSOCKET_ROUTING: list[str] = [
 
 application = ProtocolTypeRouter(
     {
-        "http": hot_paths(django_asgi_app, HOT_ROUTES),
+        "http": django_asgi_app,
         "websocket": websocket_application(WEBSOCKET_ROUTING),
     }
 )

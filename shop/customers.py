@@ -37,7 +37,7 @@ def customer_scope(user: Any, model: type[Model]) -> UUID | None:
 @functools.lru_cache(maxsize=65536)
 def customer_id_of(pk: int) -> UUID:
     """The customer id of the user with this primary key, without loading the user
-    (remembered: a UUID5 costs more than the API's hot paths spend on a lookup)."""
+    (remembered: every API request of a customer asks for it)."""
     return derived_id("customer", UUID(int=pk))
 
 

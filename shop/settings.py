@@ -13,6 +13,23 @@ from django.core.management.utils import get_random_secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def connection_pool() -> dict:
+    """Django's connection pool (psycopg-pool), one per process: a request takes a
+    connection and gives it back, opening none of its own. Each connection is checked as
+    it is handed out, so after Postgres restarts no request gets a dead one.
+
+    SHOP_DB_POOL_SIZE caps each process's connections: a web process needs one per
+    thread (SHOP_WEB_THREADS), a worker process one. Postgres must allow them all
+    (see docs/architecture.md, "Sizing").
+    """
+    return {
+        "min_size": 1,
+        "max_size": int(os.environ.get("SHOP_DB_POOL_SIZE", "8")),
+        "timeout": float(os.environ.get("SHOP_DB_POOL_TIMEOUT", "5")),
+        "max_idle": 60,
+    }
+
+
 def database_from_url(url: str) -> dict:
     """`postgresql://user:password@host:port/name?host=/socket/dir` to a DATABASES entry."""
     parts = urlsplit(url)
@@ -24,8 +41,9 @@ def database_from_url(url: str) -> dict:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": query.pop("host", parts.hostname or ""),
         "PORT": str(parts.port or ""),
-        "CONN_MAX_AGE": 0,
-        "OPTIONS": query,
+        "CONN_MAX_AGE": 0,  # connections come from the pool, and go back after each request
+        "CONN_HEALTH_CHECKS": True,  # with a pool: the pool checks each one it hands out
+        "OPTIONS": {**query, "pool": connection_pool()},
         "TEST": {"NAME": os.environ.get("SHOP_TEST_DATABASE", None)},
     }
 
@@ -136,7 +154,7 @@ TEMPLATES = [
     },
 ]
 ASGI_APPLICATION = "shop.asgi.application"
-WSGI_APPLICATION = None
+WSGI_APPLICATION = "shop.wsgi.application"
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/shop")
 DATABASES = {"default": database_from_url(DATABASE_URL)}

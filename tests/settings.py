@@ -21,6 +21,9 @@ _suite = os.environ.get("SHOP_TEST_DATABASE") or f"test_{DATABASES['default']['N
 if DATABASES["default"]["NAME"].startswith("test_"):  # a worker started by the suite
     _suite = DATABASES["default"]["NAME"]
 CELERY_TASK_DEFAULT_QUEUE = f"{_suite}-tasks"
+# Tests run many threads in one process, each holding a connection (appenders, readers,
+# long polls, test servers in threads): a pool as large as they need.
+DATABASES["default"]["OPTIONS"]["pool"]["max_size"] = 32
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _suite
 
 # Hashing a password the production way takes ~0.6 s on a small VM; the suite makes

@@ -7,13 +7,14 @@ back whole. A `customer_id` argument restricts a read to that customer's orders.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from contexts.sales.domain import OrderStatus
 from contexts.sales.models import (
@@ -25,6 +26,7 @@ from contexts.sales.models import (
     PopularItem,
     Product,
 )
+from shop import prepared
 from shop.rights import may_read_all
 
 HEX_DIGITS = frozenset("0123456789abcdef")
@@ -63,7 +65,11 @@ def not_on_sale(product_ids: Collection[UUID]) -> dict[UUID, str]:
     """Why each of these products cannot be ordered, as the catalog reads now; those on
     sale are absent. A request is refused at once with these reasons; the command's own
     check, in the executor, still decides a product discontinued meanwhile."""
-    active = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "active"))
+    ids = list(dict.fromkeys(product_ids))
+    if not ids:
+        return {}
+    by_slot = {f"p{n}": product_id for n, product_id in enumerate(ids)}
+    active = dict(_catalog_state(len(ids)).rows(**by_slot))
     return {
         product_id: DISCONTINUED_PRODUCT if product_id in active else UNKNOWN_PRODUCT
         for product_id in product_ids
@@ -71,14 +77,14 @@ def not_on_sale(product_ids: Collection[UUID]) -> dict[UUID, str]:
     }
 
 
-def on_sale_condition(product_ids: Collection[UUID]) -> tuple[str, list]:
-    """`not_on_sale(product_ids)` is empty, as one SQL condition with its parameters,
-    for a statement that checks it as it writes (the order hot path)."""
-    sql = (
-        f"(SELECT count(*) FROM {Product._meta.db_table}"
-        " WHERE product_id = ANY(%s::uuid[]) AND active) = %s"
+@functools.cache
+def _catalog_state(count: int) -> prepared.Prepared:
+    """`not_on_sale`'s read of `count` products, prepared once per count: every order
+    placed runs it."""
+    return prepared.Prepared(
+        lambda **ids: Product.objects.filter(pk__in=ids.values()).values_list("pk", "active"),
+        *(prepared.identifier(f"p{n}") for n in range(count)),
     )
-    return sql, [list(product_ids), len(set(product_ids))]
 
 
 def order_summaries(
@@ -202,14 +208,28 @@ class OrderDocument:
     version: int
 
 
-def order_document(order_id: UUID, *, customer_id: UUID | None = None) -> OrderDocument | None:
-    """The stored page of an order; None when there is no such order (or it is another
-    customer's) or its row predates stored pages."""
+def _order_documents(order_id: UUID, customer_id: UUID | None = None) -> QuerySet:
     rows = OrderSummary.objects.filter(pk=order_id)
     if customer_id is not None:
         rows = rows.filter(customer_id=customer_id)
-    version = rows.values_list("version", flat=True).first()
-    if version is None:
+    detail = OrderDetail.objects.filter(pk=OuterRef("pk")).values("document")
+    return rows.annotate(document=Subquery(detail)).values_list("document", "version")
+
+
+_ANY_ORDER_DOCUMENT = prepared.Prepared(_order_documents, prepared.identifier("order_id"))
+_OWN_ORDER_DOCUMENT = prepared.Prepared(
+    _order_documents, prepared.identifier("order_id"), prepared.identifier("customer_id")
+)
+
+
+def order_document(order_id: UUID, *, customer_id: UUID | None = None) -> OrderDocument | None:
+    """The stored page of an order; None when there is no such order (or it is another
+    customer's) or its row predates stored pages. Frontends read orders most: one
+    prepared statement (`shop.prepared`)."""
+    if customer_id is None:
+        row = _ANY_ORDER_DOCUMENT.first(order_id=order_id)
+    else:
+        row = _OWN_ORDER_DOCUMENT.first(order_id=order_id, customer_id=customer_id)
+    if row is None or row[0] is None:
         return None
-    document = OrderDetail.objects.filter(pk=order_id).values_list("document", flat=True).first()
-    return OrderDocument(document, version) if document is not None else None
+    return OrderDocument(*row)

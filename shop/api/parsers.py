@@ -3,8 +3,7 @@
 The size limit is checked twice: against the declared Content-Length before anything is
 read, and against the bytes actually read (a body sent without a length). The depth limit
 keeps a hostile body (`[[[[...]]]]`) from reaching Python's recursion limit in the parser
-or in whatever walks the data afterwards; `parse_json` is the one reading of a body, for
-the views and the hot paths alike.
+or in whatever walks the data afterwards; `parse_json` is the one reading of a body.
 """
 
 from __future__ import annotations

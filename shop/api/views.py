@@ -102,19 +102,24 @@ class CommandApi(ApiView):
     def accept(self, command: object, **created: UUID) -> Response:
         """Submit `command` as the signed-in user; answer 202 with the ids it created.
 
-        The command and the remembered answer to its Idempotency-Key commit together.
+        The command and the remembered answer to its Idempotency-Key commit together;
+        without a key the command's one INSERT commits by itself.
         """
         if self.checks_stream:
             require_command_stream(command)
+        if self.claim is None:
+            return self._accepted(command, created)
         with transaction.atomic():
-            submitted = submit(command, actor=actor_for(self.request.user))
-            body = {
-                "commandId": str(submitted.command_id),
-                "status": "pending",
-                **{name: str(value) for name, value in created.items()},
-            }
-            location = reverse("command", kwargs={"commandId": submitted.command_id})
-            response = Response(body, status=202, headers={"Location": location})
-            if self.claim is not None:
-                idempotency.complete(self.claim, response)
+            response = self._accepted(command, created)
+            idempotency.complete(self.claim, response)
         return response
+
+    def _accepted(self, command: object, created: dict[str, UUID]) -> Response:
+        submitted = submit(command, actor=actor_for(self.request.user))
+        body = {
+            "commandId": str(submitted.command_id),
+            "status": "pending",
+            **{name: str(value) for name, value in created.items()},
+        }
+        location = reverse("command", kwargs={"commandId": submitted.command_id})
+        return Response(body, status=202, headers={"Location": location})

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from shop import prepared
 from shop.tokens.models import ApiToken, key_digest, password_digest
 
 KEY_BYTES = 20
@@ -41,11 +43,36 @@ def issue(user: Any) -> Issued:
     return Issued(key, expires)
 
 
+def _token_fields() -> list[str]:
+    return [field.attname for field in ApiToken._meta.concrete_fields]
+
+
+def _user_fields() -> list[str]:
+    return [field.attname for field in get_user_model()._meta.concrete_fields]
+
+
+_LIVE_BY_DIGEST = prepared.Prepared(
+    lambda digest: (
+        ApiToken.objects.live()
+        .filter(digest=digest)
+        .values_list(*_token_fields(), *(f"user__{name}" for name in _user_fields()))
+    ),
+    prepared.text("digest"),
+)
+"""Every API request runs this: prepared, not built anew each time (`shop.prepared`)."""
+
+
 def live_token(key: str) -> ApiToken | None:
     """The live token with this key, its user loaded; None for any other key."""
     if not key:
         return None
-    return ApiToken.objects.live().select_related("user").filter(digest=key_digest(key)).first()
+    row = _LIVE_BY_DIGEST.first(digest=key_digest(key))
+    if row is None:
+        return None
+    token_fields, user_fields = _token_fields(), _user_fields()
+    token = ApiToken.from_db("default", token_fields, row[: len(token_fields)])
+    token.user = get_user_model().from_db("default", user_fields, row[len(token_fields) :])
+    return token
 
 
 def live_user(token_pk: int) -> Any | None:

@@ -5,9 +5,9 @@ A token is live while it has not expired, its user is active, and its user's pas
 the one it was issued under (a digest of the password hash is kept with the token, as
 Django keeps `get_session_auth_hash()` with a session). So changing a password or
 deactivating a user revokes every token at once, with no signal and no second write.
-`ApiToken.objects.live()` is that rule, the one definition: DRF's authentication, the
-websocket gate, the heartbeat re-check and the API's hot path (which compiles it to SQL)
-all use it.
+`ApiToken.objects.live()` is that rule, the one definition: DRF's authentication (which
+prepares it once, `shop.tokens.keys.live_token`), the websocket gate and the heartbeat
+re-check all use it.
 """
 
 from __future__ import annotations

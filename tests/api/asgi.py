@@ -1,8 +1,7 @@
 """A tiny in-process ASGI client: one HTTP request to an app, its whole answer back.
 
-The hot-path tests drive `shop.api.hot.HotPaths` and Django's ASGI handler directly,
-with full control of the scope (duplicate headers, no Content-Length, a body sent in
-several messages), and count the requests that reach Django (`Recording`).
+Tests drive Django's ASGI handler directly with it, with full control of the scope
+(duplicate headers, no Content-Length, a body sent in several messages).
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Header = tuple[str, str]
@@ -39,19 +38,6 @@ class Answer:
             if key not in leaving_out:
                 named.setdefault(key, []).append(value.decode("latin-1"))
         return named
-
-
-@dataclass
-class Recording:
-    """An ASGI app that counts the requests it passes on to `app`."""
-
-    app: Any
-    calls: list[tuple[str, str]] = field(default_factory=list)
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            self.calls.append((scope["method"], scope["path"]))
-        await self.app(scope, receive, send)
 
 
 async def request(
