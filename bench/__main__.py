@@ -169,10 +169,10 @@ def pipeline_figures(sizes: Sizes) -> list[Figure]:
 
 
 def api_figures(sizes: Sizes) -> list[Figure]:
-    """Issue 5: the REST API through one uvicorn process, beside a bare ASGI app."""
+    """The REST API as `make run` serves it, beside a bare ASGI app on as many processes."""
     from bench.api import CONNECTIONS, api_figures  # loads Django models: after setup
 
-    say(f"POST and GET /api/order through one uvicorn process, {CONNECTIONS} connections")
+    say(f"the REST API as make run serves it, {CONNECTIONS} connections")
     return api_figures(sizes.api_rounds, sizes.api_seconds, sizes.api_rate_seconds, API_LOGS)
 
 

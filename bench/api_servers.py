@@ -1,11 +1,12 @@
-"""The two ASGI servers the API figures compare, each one uvicorn process.
+"""The two servers the API figures compare, with the same number of processes.
 
-Shop (`shop.asgi:application`) and the bare app (`bench.bare_app:app`) are started with
-the same uvicorn command line, differing only in the application, so the server, its
-event loop (uvloop) and its HTTP parser (httptools) are the same on both sides. Each
-is one process (no `--workers`) in a session of its own, stopped with its process group.
-No Celery worker runs: a 202 only writes the inbox row, so a worker would only compete
-for the two cores with the server being measured.
+Shop runs as `make run` runs it (`shop.devstack.servers.http_server`: granian's WSGI
+interface, one process per core unless SHOP_WEB_WORKERS says otherwise, all middleware
+on, throttles on with a rate too high to refuse). The bare app (`bench.bare_app:app`) is
+served by the same granian, through its ASGI interface, with as many processes. Each
+runs in a session of its own, stopped with its process group. No Celery worker runs: a
+202 only writes the inbox row, so a worker would only compete for the cores with the
+server being measured.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.databases import current_url
+from shop.devstack.servers import http_server, web_workers
 from shop.devstack.services import die_with_parent, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,13 +54,10 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def uvicorn(app: str, health: str, log: Path, **env: str) -> Iterator[int]:
-    """`uvicorn <app>` on a free port, with `env` added; yields the port once `health`
-    answers 200. Both servers get the bench database and an unthrottled API."""
+def server(args: list[str], port: int, health: str, log: Path, **env: str) -> Iterator[int]:
+    """The server `args` start, with `env` added; yields `port` once `health` answers
+    200. Both servers get the bench database and an unthrottled API."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    args = [str(BIN / "uvicorn"), app, "--host", "127.0.0.1", "--port", str(port),
-            "--no-access-log", "--log-level", "warning"]  # fmt: skip
     env = {**os.environ, "DATABASE_URL": current_url(), "BENCH_BARE_DATABASE_URL": current_url(),
            "SHOP_API_USER_RATE": UNTHROTTLED, "PYTHONUNBUFFERED": "1", **env}  # fmt: skip
     with log.open("ab") as sink:
@@ -70,7 +69,7 @@ def uvicorn(app: str, health: str, log: Path, **env: str) -> Iterator[int]:
         deadline = time.monotonic() + STARTUP_SECONDS
         while not _healthy(f"http://127.0.0.1:{port}{health}"):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{app} did not start:\n{log.read_text()[-3000:]}")
+                raise RuntimeError(f"{args[:4]} did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
         yield port
     finally:
@@ -80,8 +79,11 @@ def uvicorn(app: str, health: str, log: Path, **env: str) -> Iterator[int]:
 @contextlib.contextmanager
 def both_servers(log_dir: Path) -> Iterator[tuple[int, int]]:
     """Shop's port and the bare app's, both up until the block ends."""
+    workers = web_workers()
+    shop_port, bare_port = free_port(), free_port()
+    bare = http_server(bare_port, "bench.bare_app:app", interface="asgi", workers=workers)
     with (
-        uvicorn("shop.asgi:application", "/api/health", log_dir / "shop-uvicorn.log") as shop,
-        uvicorn("bench.bare_app:app", "/bare/health", log_dir / "bare-uvicorn.log") as bare,
+        server(http_server(shop_port), shop_port, "/api/health", log_dir / "shop.log") as shop,
+        server(bare, bare_port, "/bare/health", log_dir / "bare.log") as bare,
     ):
         yield shop, bare

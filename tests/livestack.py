@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,9 +24,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from shop.devstack.servers import websocket_server
 from shop.devstack.services import (
     ROOT,
-    UVICORN_OPTIONS,
     die_with_parent,
     free_port,
     wait_for_port,
@@ -37,7 +36,6 @@ from tests.integration.conftest import celery_processes  # noqa: F401  the real 
 from tests.integration.processes import Celery, child_env
 from tests.staff import with_every_right
 
-UVICORN = str(Path(sys.executable).with_name("uvicorn"))
 SERVER_ENV = {
     "SHOP_WS_HEARTBEAT_SECONDS": "2",
     "SHOP_API_USER_RATE": "100000/minute",
@@ -59,9 +57,8 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        args = [UVICORN, "shop.asgi:application", "--host", "127.0.0.1", "--port", str(self.port)]
         self.proc = subprocess.Popen(
-            [*args, "--no-access-log", *UVICORN_OPTIONS],
+            websocket_server(self.port),
             cwd=ROOT,
             env=child_env(**SERVER_ENV),
             stdout=self.log.open("ab"),

@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+from shop.devstack.servers import http_server, web_threads, web_workers, websocket_server
 from shop.devstack.services import (
     ROOT,
     RUN_DIR,
-    UVICORN_OPTIONS,
     Services,
     app_role,
     die_with_parent,
@@ -63,11 +63,12 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
         manage(env, "seed_demo", "--wait")  # idempotent: a second start changes nothing
     else:
         print("Demo data: not seeded on an external DATABASE_URL (seed_demo --yes would).")
+    ws_port = int(os.environ.get("SHOP_WEBSOCKET_PORT") or int(port) + 1)
+    web_env = {**env, "SHOP_WEBSOCKET_PORT": str(ws_port), "SHOP_DB_POOL_SIZE": pool_size(env)}
     bin_dir = os.path.dirname(PYTHON)
     procs = [
-        spawn([os.path.join(bin_dir, "uvicorn"), "shop.asgi:application",
-               "--host", "127.0.0.1", "--port", port, "--no-access-log",
-               *UVICORN_OPTIONS], env),
+        spawn(http_server(int(port)), web_env),
+        spawn(websocket_server(ws_port), with_site_origins(env, port)),
         spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "worker",
                "--loglevel", "INFO", "--concurrency", "2"], env),
         spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "beat", "--loglevel", "INFO",
@@ -78,7 +79,9 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
         f"\nShop is up:\n  API     http://127.0.0.1:{port}/api/health\n"
         f"  Admin   http://127.0.0.1:{port}/admin/\n"
         f"  Board   http://127.0.0.1:{port}/live\n"
-        f"  Live    ws://127.0.0.1:{port}/ws/order-events\n"
+        f"  Live    ws://127.0.0.1:{ws_port}/ws/order-events\n"
+        f"  HTTP    {web_workers()} processes x {web_threads()} threads (SHOP_WEB_WORKERS,"
+        " SHOP_WEB_THREADS)\n"
         f"  Tools   . {os.path.relpath(tools_env, ROOT)}  then  .venv/bin/python manage.py cart\n"
         "Ctrl-C stops everything.\n",
         flush=True,
@@ -98,6 +101,20 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
         stop_all(procs)
         tools_env.unlink(missing_ok=True)
     return 0 if stopping else 1
+
+
+def pool_size(env: dict[str, str]) -> str:
+    """Each HTTP thread may hold one pooled connection: SHOP_DB_POOL_SIZE, at least that."""
+    return str(max(int(env.get("SHOP_DB_POOL_SIZE") or 0), web_threads()))
+
+
+def with_site_origins(env: dict[str, str], port: str) -> dict[str, str]:
+    """The websocket server's environment: the pages on the HTTP port are another origin
+    (another port), which it trusts as Django trusts any: SHOP_TRUSTED_ORIGINS."""
+    hosts = [h for h in env.get("SHOP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+    site = [f"http://{host}:{port}" for host in hosts if host != "*" and not host.startswith(".")]
+    trusted = [o for o in env.get("SHOP_TRUSTED_ORIGINS", "").split(",") if o] + site
+    return {**env, "SHOP_TRUSTED_ORIGINS": ",".join(trusted)}
 
 
 def write_tools_env(env: dict[str, str]) -> Path:

@@ -30,11 +30,6 @@ from shop.secret_files import secret_in_file, write_secret_file
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR = ROOT / ".run"
 PG_SYSTEM_USER = "embedded_postgres"
-UVICORN_OPTIONS = ("--ws-max-size", "4096", "--no-proxy-headers")
-"""Shop's sockets take no frames from clients (`shop.websocket_guard` closes on any), so
-uvicorn closes on a frame over 4 KiB (1009) before reading it whole. uvicorn would also
-believe X-Forwarded-For from loopback peers; Shop decides that itself
-(`shop.client_address`, `SHOP_TRUSTED_PROXIES`), so uvicorn keeps the socket's peer."""
 PG_OWNER = "postgres"
 PG_APP_ROLE = "shop_app"
 PG_HBA = (
