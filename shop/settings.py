@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "servestatic",  # its configuration checks; before staticfiles, whose runserver it replaces
     "django.contrib.staticfiles",
     "axes",
     "rest_framework",
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "servestatic.middleware.ServeStaticMiddleware",  # /static/, in the event loop
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -218,8 +220,21 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Static files (the admin's, the live pages', the API docs') are served by the app itself,
+# by servestatic's middleware in the event loop. `collectstatic` (`make run` runs it before
+# the servers start) copies them to STATIC_ROOT under content-hashed names, each with a
+# gzip copy; templates name the hashed files, which are cached for ten years, and naming
+# a file that was not collected is an error. Under SHOP_DEBUG=1 the files come straight
+# from the apps, unhashed and uncached.
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / ".run" / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
+}
+# Brotli at servestatic's level (11) took 37 s of each start on two cores for the API
+# docs' bundles, against 2 s for gzip alone; every browser takes gzip.
+SERVESTATIC_USE_BROTLI = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.staticfiles.views import serve
-from django.urls import include, path, re_path
+from django.urls import include, path
 
 from shop import health
 
@@ -20,8 +18,5 @@ urlpatterns = [
     path("api/", include("contexts.shipping.urls")),
     path("admin/", admin.site.urls),
     path("", include("contexts.sales.page_urls")),  # /live, /orders/..., sign in and out
-    # The admin's stylesheets and scripts, straight from the installed apps, so that
-    # `make run` and a bare ASGI server give a working back-office without DEBUG or a
-    # separate file server. (`django.conf.urls.static` would serve them only under DEBUG.)
-    re_path(rf"^{settings.STATIC_URL.lstrip('/')}(?P<path>.+)$", serve, {"insecure": True}),
 ]
+# /static/ is answered before routing, by servestatic's middleware (shop/settings.py).

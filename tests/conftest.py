@@ -36,6 +36,13 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         sign_in(item.stash[REPLACED])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def collected_static_files() -> None:
+    """`collectstatic` once per run, as `make run` does before its servers start: the
+    pages name hashed files from its manifest, and servestatic serves them from there."""
+    call_command("collectstatic", "--no-input", verbosity=0)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_test_environment: None, django_db_blocker) -> Iterator[None]:
     """Always create the test database.

@@ -13,7 +13,7 @@ import secrets
 os.environ.setdefault("SHOP_SECRET_KEY", secrets.token_urlsafe(50))
 
 from shop.settings import *  # noqa: F403
-from shop.settings import CHANNEL_LAYERS, DATABASES, INSTALLED_APPS
+from shop.settings import BASE_DIR, CHANNEL_LAYERS, DATABASES, INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.pipeline", "bench"]
 
@@ -25,6 +25,10 @@ CELERY_TASK_DEFAULT_QUEUE = f"{_suite}-tasks"
 # long polls, test servers in threads): a pool as large as they need.
 DATABASES["default"]["OPTIONS"]["pool"]["max_size"] = 32
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _suite
+# Static files keep production's manifest storage (hashed names; a template naming a file
+# that is not there fails). tests/conftest.py collects them once per run into a folder
+# named after the suite, where the servers the suite starts find them too.
+STATIC_ROOT = BASE_DIR / ".run" / f"static-{_suite}"
 
 # Hashing a password the production way takes ~0.6 s on a small VM; the suite makes
 # many accounts. New hashes are MD5 here (Django's advice for tests); the production

@@ -58,6 +58,7 @@ def migrate(env: dict[str, str]) -> None:
 def run(env: dict[str, str], embedded_database: bool) -> int:
     port = os.environ.get("PORT", "8000")
     migrate(env)
+    manage(env, "collectstatic", "--no-input", "-v", "0")
     manage(env, "ensure_admin")
     if embedded_database:
         manage(env, "seed_demo", "--wait")  # idempotent: a second start changes nothing

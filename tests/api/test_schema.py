@@ -14,6 +14,7 @@ from django.core import signals
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.templatetags.static import static
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.validation import validate_schema
@@ -128,7 +129,7 @@ def test_swagger_ui_is_served_with_its_own_assets(people: People) -> None:
     assert page.status_code == 200
     assert page["Content-Type"].startswith("text/html")
     html = page.content.decode()
-    bundle = "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+    bundle = static("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert bundle in html
     asset = people.anonymous.get(bundle)
     assert asset.status_code == 200

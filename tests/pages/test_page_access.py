@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import User
+from django.templatetags.static import static
 from django.test import Client
 from django.utils import timezone
 
@@ -81,7 +82,7 @@ def test_staff_see_the_board_with_the_newest_order_first_and_the_feed_head() -> 
     html = response.content.decode()
     assert re.search(r'<tbody>\s*<tr data-order-id="([^"]+)"', html).group(1) == str(order_id)
     assert embedded_position(html) == head()
-    assert '/static/sales/live.js"' in html
+    assert f'src="{static("sales/live.js")}"' in html  # the hashed name the manifest gives
 
 
 def test_an_order_page_is_for_its_customer_and_staff_and_a_404_for_anyone_else() -> None:

@@ -13,6 +13,7 @@ import html.parser
 import http.cookiejar
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -235,7 +236,12 @@ def test_run_serves_health_and_a_styled_admin_and_prints_its_urls(stack: Stack) 
     bring_up(stack)
 
     assert log_in_to_admin(stack) == stack.url("/admin/")
-    assert get(stack.url("/static/admin/css/base.css"))[0] == 200
+    login_page = get(stack.url("/admin/login/"))[1].decode()
+    stylesheet = re.search(r'"(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login_page)
+    assert stylesheet, "the admin names no collected, hashed stylesheet"
+    assert get(stack.url(stylesheet.group(1)))[0] == 200
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    assert manifest.stat().st_mtime > psutil.Process(stack.runner.pid).create_time()  # collected
     printed = stack.log()
     assert f"http://127.0.0.1:{stack.port}/api/health" in printed
     assert f"http://127.0.0.1:{stack.port}/admin/" in printed
