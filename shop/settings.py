@@ -25,7 +25,9 @@ def connection_pool() -> dict:
     return {
         "min_size": 1,
         "max_size": int(os.environ.get("SHOP_DB_POOL_SIZE", "8")),
-        "timeout": float(os.environ.get("SHOP_DB_POOL_TIMEOUT", "5")),
+        # How long a request waits for a connection: the pool has one per thread, so
+        # only an unreachable database makes it wait, and then the answer is a 503.
+        "timeout": float(os.environ.get("SHOP_DB_POOL_TIMEOUT", "2")),
         "max_idle": 60,
     }
 

@@ -28,5 +28,6 @@ def sign_in(credentials: dict[str, str]) -> dict[str, str]:
     database = connections.settings["default"]
     replaced = {key: database[key] for key in CREDENTIALS}
     connections.close_all()
+    connections["default"].close_pool()  # its connections are logged in as the old role
     database.update(credentials)
     return replaced

@@ -6,6 +6,7 @@ exactly what clients send and receive, errors and schema included.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -87,7 +88,14 @@ class StrictSerializer(serializers.Serializer):
 
     Unknown fields are errors, and each value must already have its JSON type: no "5"
     for an integer, no 5 for a string, no true for 1.
+
+    Each instance gets its own copy of the declared fields, as in DRF, but a shallow
+    one (`_fresh`): DRF's deep copy builds every field again through its constructor,
+    two thirds of the cost of validating an order (`make bench` notes).
     """
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {name: _fresh(field) for name, field in self._declared_fields.items()}
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
@@ -104,6 +112,20 @@ class StrictSerializer(serializers.Serializer):
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+def _fresh(field: serializers.Field) -> serializers.Field:
+    """A copy of a declared field for one serializer instance to bind: its own
+    attributes, sharing the settings (validators, messages, choices) it only reads. A
+    list's child is copied too, and belongs to the copy; a nested serializer builds its
+    own fields when they are first read."""
+    copied = copy.copy(field)
+    copied.__dict__.pop("fields", None)
+    child = getattr(field, "child", None)
+    if isinstance(child, serializers.Field):
+        copied.child = _fresh(child)  # bound as the declared one was, to this copy
+        copied.child.parent = copied
+    return copied
 
 
 def _is_json_type(value: Any, types: tuple[type, ...]) -> bool:
