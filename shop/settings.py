@@ -82,7 +82,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "servestatic",  # its configuration checks; before staticfiles, whose runserver it replaces
     "django.contrib.staticfiles",
     "axes",
     "rest_framework",
@@ -101,7 +100,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "servestatic.middleware.ServeStaticMiddleware",  # /static/, in the event loop
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/, before the rest
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -223,7 +222,8 @@ USE_I18N = True
 USE_TZ = True
 
 # Static files (the admin's, the live pages', the API docs') are served by the app itself,
-# by servestatic's middleware in the event loop. `collectstatic` (`make run` runs it before
+# by WhiteNoise's middleware (synchronous, as the HTTP server runs Django: an async-only
+# middleware would cost every WSGI request an event loop). `collectstatic` (`make run` runs it before
 # the servers start) copies them to STATIC_ROOT under content-hashed names, each with a
 # gzip copy; templates name the hashed files, which are cached for ten years, and naming
 # a file that was not collected is an error. Under SHOP_DEBUG=1 the files come straight
@@ -232,11 +232,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / ".run" / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Brotli at servestatic's level (11) took 37 s of each start on two cores for the API
-# docs' bundles, against 2 s for gzip alone; every browser takes gzip.
-SERVESTATIC_USE_BROTLI = False
+# WhiteNoise also writes brotli copies when the `brotli` package is installed; it is not:
+# at level 11 that took 37 s of each start on two cores for the API docs' bundles, against
+# 2 s for gzip alone, and every browser takes gzip.
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -19,4 +19,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("contexts.sales.page_urls")),  # /live, /orders/..., sign in and out
 ]
-# /static/ is answered before routing, by servestatic's middleware (shop/settings.py).
+# /static/ is answered before routing, by WhiteNoise's middleware (shop/settings.py).

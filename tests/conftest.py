@@ -39,7 +39,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def collected_static_files() -> None:
     """`collectstatic` once per run, as `make run` does before its servers start: the
-    pages name hashed files from its manifest, and servestatic serves them from there."""
+    pages name hashed files from its manifest, and WhiteNoise serves them from there."""
     call_command("collectstatic", "--no-input", verbosity=0)
 
 
