@@ -2,10 +2,10 @@
 
 Each allowance is a sliding-window counter: one Redis counter per fixed window, and a
 request is allowed while `previous x (share of the window still ahead) + current` stays
-within the rate. One pipelined round trip per request (INCR, EXPIRE, GET), whatever the
-rate, where a list of timestamps would grow with it. A refused request is taken back
-out of the count, so a client that keeps knocking while throttled is let in again on
-time.
+within the rate. One round trip per request (a Lua script: `HIT`), whatever the rate,
+where a list of timestamps would grow with it. A refused request is taken back out of
+the count in the same script, so a client that keeps knocking while throttled is let in
+again on time.
 
 DRF's throttle classes below count each API request once, as DRF checks throttles.
 The websocket and long-poll slots (`shop.slots`) are a different limit: how many are
@@ -76,35 +76,48 @@ class Allowance:
         window, elapsed = self.position(now)
         return self.key(ident, window), self.key(ident, window - 1), elapsed
 
-    def judge(self, current: int, previous: bytes | int | None, elapsed: float) -> Verdict:
-        """Whether `current` requests in this window (this one included) keep within the
-        rate."""
-        estimate = int(previous or 0) * (1 - elapsed) + current
-        if estimate <= self.limit:
-            return Verdict(True)
-        return Verdict(False, max(1, math.ceil(self.window * (1 - elapsed))))
-
-    def hit(self, ident: str) -> Verdict:
+    def hit(self, ident: str, now: float | None = None) -> Verdict:
         """Count one request by `ident` and judge it (allowed when Redis is down)."""
-        key, previous_key, elapsed = self._keys(ident, time.time())
+        key, previous_key, elapsed = self._keys(ident, time.time() if now is None else now)
         try:
-            client = _client()
-            pipe = client.pipeline(transaction=False)
-            current, _, previous = (
-                pipe.incr(key).expire(key, 2 * self.window).get(previous_key).execute()
+            allowed = _hit_script()(
+                keys=[key, previous_key], args=[self.limit, repr(elapsed), 2 * self.window]
             )
-            verdict = self.judge(current, previous, elapsed)
-            if not verdict.allowed:
-                client.decr(key)
-            return verdict
         except redis.RedisError as error:
             log.warning("throttle not counted, Redis is unavailable: %s", error)
             return Verdict(True)
+        if allowed:
+            return Verdict(True)
+        return Verdict(False, max(1, math.ceil(self.window * (1 - elapsed))))
 
     def forget(self, ident: str) -> None:
         """Drop `ident`'s counts (tests: ids restart with each database, Redis does not)."""
         key, previous_key, _ = self._keys(ident, time.time())
         _client().delete(key, previous_key)
+
+
+HIT = """
+local current = redis.call('INCR', KEYS[1])
+if current == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
+if previous * (1 - tonumber(ARGV[2])) + current > tonumber(ARGV[1]) then
+    redis.call('DECR', KEYS[1])
+    return 0
+end
+return 1
+"""
+"""The sliding window's rule, counted and judged in Redis. KEYS: this window's counter and
+the one before; ARGV: the limit, the share of this window gone by, the counters' time to
+live. 1 when allowed; 0 when refused, and then not counted."""
+
+
+@functools.cache
+def _hit_scripts(url: str) -> redis.commands.core.Script:
+    return _clients(url).register_script(HIT)
+
+
+def _hit_script() -> redis.commands.core.Script:
+    return _hit_scripts(settings.REDIS_URL)
 
 
 def _client() -> redis.Redis:

@@ -71,14 +71,25 @@ def fresh_ident() -> str:
     return f"test-{uuid.uuid4().hex}"
 
 
-def test_the_sliding_window_weighs_the_previous_window_by_what_is_left_of_it() -> None:
-    allowance = Allowance("user", 10, 60)
+def counted(allowance: Allowance, ident: str, window: int, count: int) -> None:
+    """`count` requests by `ident` stored in `window`, as any server process would."""
+    redis.Redis.from_url(settings.REDIS_URL).set(allowance.key(ident, window), count, ex=120)
 
-    assert allowance.judge(current=5, previous=10, elapsed=0.5).allowed  # 5 + 5
-    refused = allowance.judge(current=6, previous=10, elapsed=0.5)  # 5 + 6
+
+def test_the_sliding_window_weighs_the_previous_window_by_what_is_left_of_it() -> None:
+    allowance, ident = Allowance("user", 10, 60), fresh_ident()
+    window = 1000
+    halfway = (window + 0.5) * 60  # half of the previous window's count still weighs
+    counted(allowance, ident, window - 1, 10)
+    counted(allowance, ident, window, 4)
+
+    assert allowance.hit(ident, now=halfway).allowed  # 5 + 5
+    refused = allowance.hit(ident, now=halfway)  # 5 + 6
+
     assert not refused.allowed
     assert refused.retry_after == 30
-    assert allowance.judge(current=10, previous=10, elapsed=1.0).allowed
+    at_the_end = (window + 1) * 60 - 0.001  # the previous window no longer weighs: 0 + 6
+    assert allowance.hit(ident, now=at_the_end).allowed
 
 
 def test_a_refused_request_is_not_counted() -> None:
