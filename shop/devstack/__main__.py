@@ -10,7 +10,13 @@ import sys
 import time
 from pathlib import Path
 
-from shop.devstack.servers import http_server, web_threads, web_workers, websocket_server
+from shop.devstack.servers import (
+    http_server,
+    web_threads,
+    web_workers,
+    websocket_server,
+    with_site_origins,
+)
 from shop.devstack.services import (
     ROOT,
     RUN_DIR,
@@ -106,15 +112,6 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
 def pool_size(env: dict[str, str]) -> str:
     """Each HTTP thread may hold one pooled connection: SHOP_DB_POOL_SIZE, at least that."""
     return str(max(int(env.get("SHOP_DB_POOL_SIZE") or 0), web_threads()))
-
-
-def with_site_origins(env: dict[str, str], port: str) -> dict[str, str]:
-    """The websocket server's environment: the pages on the HTTP port are another origin
-    (another port), which it trusts as Django trusts any: SHOP_TRUSTED_ORIGINS."""
-    hosts = [h for h in env.get("SHOP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-    site = [f"http://{host}:{port}" for host in hosts if host != "*" and not host.startswith(".")]
-    trusted = [o for o in env.get("SHOP_TRUSTED_ORIGINS", "").split(",") if o] + site
-    return {**env, "SHOP_TRUSTED_ORIGINS": ",".join(trusted)}
 
 
 def write_tools_env(env: dict[str, str]) -> Path:
