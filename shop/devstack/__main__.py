@@ -31,8 +31,13 @@ PYTHON = sys.executable
 TOOLS_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SHOP_SECRET_KEY")
 
 
-def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, env=env, preexec_fn=die_with_parent)
+def spawn(args: list[str], env: dict[str, str], *, own_group: bool = False) -> subprocess.Popen:
+    """A child that dies with the runner; in a process group of its own when `own_group`,
+    so a terminal's Ctrl-C reaches it only through the runner's stop."""
+    group = 0 if own_group else None
+    return subprocess.Popen(
+        args, cwd=ROOT, env=env, preexec_fn=die_with_parent, process_group=group
+    )
 
 
 def stop_all(procs: list[subprocess.Popen], grace: float = 15) -> None:
@@ -73,7 +78,9 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
     web_env = {**env, "SHOP_WEBSOCKET_PORT": str(ws_port), "SHOP_DB_POOL_SIZE": pool_size(env)}
     bin_dir = os.path.dirname(PYTHON)
     procs = [
-        spawn(http_server(int(port)), web_env),
+        # granian's workers, given the terminal's SIGINT and then their main process's
+        # SIGTERM, may wait forever (granian 2.8): its main process alone is signalled.
+        spawn(http_server(int(port)), web_env, own_group=True),
         spawn(websocket_server(ws_port), with_site_origins(env, port)),
         spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "worker",
                "--loglevel", "INFO", "--concurrency", "2"], env),

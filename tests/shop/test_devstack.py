@@ -1,6 +1,7 @@
-"""`make run` for real: the runner brings up the ASGI server, a Celery worker and Celery beat
-against the test database and Redis, serves health and the admin, and stops every process
-it started when told to.
+"""`make run` for real: the runner brings up the HTTP server (granian and its workers), the
+websocket server (uvicorn) on a port of its own, a Celery worker and Celery beat against
+the test database and Redis, serves health and the admin, and stops every process it
+started when told to.
 
 The runner gets DATABASE_URL and REDIS_URL, so it starts no embedded services of its own.
 Celery beat keeps its schedule in `.run/celerybeat-schedule`.
@@ -39,6 +40,7 @@ pytestmark = pytest.mark.integration
 STARTUP_TIMEOUT = 60
 SHUTDOWN_TIMEOUT = 30
 WORKER_CONCURRENCY = 2  # what the runner passes to `celery worker --concurrency`
+WEB_WORKERS, WEB_THREADS = 2, 4  # SHOP_WEB_WORKERS, SHOP_WEB_THREADS
 
 T = TypeVar("T")
 
@@ -62,6 +64,7 @@ def url_of_the_test_database(credentials: dict[str, str] = APP) -> str:
 class Stack:
     runner: subprocess.Popen
     port: int
+    websocket_port: int
     output: Path
     admin_user: str
     admin_password: str
@@ -107,16 +110,23 @@ def healthy(stack: Stack) -> dict | None:
 
 
 def kill_group(runner: subprocess.Popen) -> None:
-    """SIGKILL the runner's process group: every process it started, orphaned ones too."""
+    """SIGKILL the runner's process group, every process it started, orphaned ones too,
+    and its descendants in groups of their own (granian's)."""
+    descendants: list[psutil.Process] = []
+    with contextlib.suppress(psutil.NoSuchProcess):
+        descendants = psutil.Process(runner.pid).children(recursive=True)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(runner.pid, signal.SIGKILL)
+    for process in descendants:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
     runner.wait()
 
 
 @pytest.fixture
 def stack(django_db_setup: None, tmp_path: Path) -> Iterator[Stack]:
-    """A `python -m shop.devstack run` on a free port; killed with its whole tree afterwards."""
-    port = free_port()
+    """A `python -m shop.devstack run` on free ports; killed with its whole tree afterwards."""
+    port, websocket_port = free_port(), free_port()
     output = tmp_path / "runner.log"
     suffix = uuid.uuid4().hex[:8]
     env = {
@@ -127,6 +137,9 @@ def stack(django_db_setup: None, tmp_path: Path) -> Iterator[Stack]:
         # The suite's settings, so the stack's worker serves the suite's own Celery queue.
         "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
         "PORT": str(port),
+        "SHOP_WEBSOCKET_PORT": str(websocket_port),  # the next port may be taken
+        "SHOP_WEB_WORKERS": str(WEB_WORKERS),
+        "SHOP_WEB_THREADS": str(WEB_THREADS),
         "SHOP_ADMIN_USER": f"staff-{suffix}",
         "SHOP_ADMIN_PASSWORD": f"devstack-{suffix}-password",
     }
@@ -142,46 +155,54 @@ def stack(django_db_setup: None, tmp_path: Path) -> Iterator[Stack]:
             preexec_fn=die_with_parent,  # and gone with this test process whatever happens
         )
     try:
-        yield Stack(runner, port, output, env["SHOP_ADMIN_USER"], env["SHOP_ADMIN_PASSWORD"])
+        yield Stack(
+            runner, port, websocket_port, output, env["SHOP_ADMIN_USER"], env["SHOP_ADMIN_PASSWORD"]
+        )
     finally:
         kill_group(runner)
 
 
 @dataclass
 class Tree:
+    granian: psutil.Process
+    web: list[psutil.Process]
     uvicorn: psutil.Process
     worker: psutil.Process
     pool: list[psutil.Process]
     beat: psutil.Process
 
     def all(self) -> list[psutil.Process]:
-        return [self.uvicorn, self.worker, *self.pool, self.beat]
+        return [self.granian, *self.web, self.uvicorn, self.worker, *self.pool, self.beat]
 
 
 def role(proc: psutil.Process) -> str:
-    """`uvicorn`, `worker` or `beat` from a child's command line."""
+    """`granian`, `uvicorn`, `worker` or `beat` from a child's command line."""
     try:
         args = proc.cmdline()
     except psutil.NoSuchProcess:
         return "gone"
     names = [os.path.basename(arg) for arg in args]
-    if "uvicorn" in names:
-        return "uvicorn"
+    for server in ("granian", "uvicorn"):
+        if server in names:
+            return server
     if "celery" in names:
         return next((arg for arg in args if arg in ("worker", "beat")), "celery")
     return names[1] if len(names) > 1 else names[0]
 
 
 def full_tree(stack: Stack) -> Tree | None:
-    """The runner's processes once all are up: its three children and the worker's pool."""
+    """The runner's processes once all are up: its four children, granian's workers and
+    the Celery worker's pool."""
     children = psutil.Process(stack.runner.pid).children()
     by_role = {role(child): child for child in children}
-    if sorted(by_role) != ["beat", "uvicorn", "worker"] or len(children) != 3:
+    if sorted(by_role) != ["beat", "granian", "uvicorn", "worker"] or len(children) != 4:
         return None
-    pool = by_role["worker"].children()
-    if len(pool) != WORKER_CONCURRENCY:
+    web, pool = by_role["granian"].children(), by_role["worker"].children()
+    if len(web) != WEB_WORKERS or len(pool) != WORKER_CONCURRENCY:
         return None
-    return Tree(by_role["uvicorn"], by_role["worker"], pool, by_role["beat"])
+    return Tree(
+        by_role["granian"], web, by_role["uvicorn"], by_role["worker"], pool, by_role["beat"]
+    )
 
 
 class CsrfTokenParser(html.parser.HTMLParser):
@@ -218,7 +239,9 @@ def bring_up(stack: Stack) -> Tree:
     assert health["checks"]["database"]["status"] == "up"
     assert health["checks"]["redis"]["status"] == "up"
     assert get(stack.url("/admin/login/"))[0] == 200
-    return wait_for(lambda: full_tree(stack), STARTUP_TIMEOUT, stack, "uvicorn, worker and beat")
+    return wait_for(
+        lambda: full_tree(stack), STARTUP_TIMEOUT, stack, "all of the runner's processes"
+    )
 
 
 def assert_everything_stops(stack: Stack, tree: Tree) -> None:
@@ -239,7 +262,7 @@ def test_run_serves_health_and_a_styled_admin_and_prints_its_urls(stack: Stack) 
     printed = stack.log()
     assert f"http://127.0.0.1:{stack.port}/api/health" in printed
     assert f"http://127.0.0.1:{stack.port}/admin/" in printed
-    assert f"ws://127.0.0.1:{stack.port}/ws/order-events" in printed
+    assert f"ws://127.0.0.1:{stack.websocket_port}/ws/order-events" in printed
     assert f"http://127.0.0.1:{stack.port}/live" in printed
     tools_env = (ROOT / ".run" / "services.env").read_text()
     assert f"export DATABASE_URL={shlex.quote(url_of_the_test_database())}\n" in tools_env
@@ -261,7 +284,8 @@ def test_a_signal_to_the_runner_stops_every_process_it_started(
 
 
 def test_ctrl_c_in_the_terminal_stops_every_process(stack: Stack) -> None:
-    """A terminal's Ctrl-C signals the whole foreground process group, children included."""
+    """A terminal's Ctrl-C signals the whole foreground process group, children included
+    (but granian's main process, in a group of its own: the runner stops it)."""
     tree = bring_up(stack)
 
     os.killpg(stack.runner.pid, signal.SIGINT)
