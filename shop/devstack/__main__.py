@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -88,17 +90,6 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
                "--schedule", str(RUN_DIR / "celerybeat-schedule")], env),
     ]  # fmt: skip
     tools_env = write_tools_env(env)
-    print(
-        f"\nShop is up:\n  API     http://127.0.0.1:{port}/api/health\n"
-        f"  Admin   http://127.0.0.1:{port}/admin/\n"
-        f"  Board   http://127.0.0.1:{port}/live\n"
-        f"  Live    ws://127.0.0.1:{ws_port}/ws/order-events\n"
-        f"  HTTP    {web_workers()} processes x {web_threads()} threads (SHOP_WEB_WORKERS,"
-        " SHOP_WEB_THREADS)\n"
-        f"  Tools   . {os.path.relpath(tools_env, ROOT)}  then  .venv/bin/python manage.py cart\n"
-        "Ctrl-C stops everything.\n",
-        flush=True,
-    )
     stopping = False
 
     def request_stop(signum: int, frame: object) -> None:
@@ -108,12 +99,37 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
+        announced = False
         while not stopping and all(p.poll() is None for p in procs):
+            if not announced and listening(int(port)) and listening(ws_port):
+                announce(port, ws_port, tools_env)
+                announced = True
             time.sleep(0.2)
     finally:
         stop_all(procs)
         tools_env.unlink(missing_ok=True)
     return 0 if stopping else 1
+
+
+def listening(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+        return True
+    return False
+
+
+def announce(port: str, ws_port: int, tools_env: Path) -> None:
+    """Where Shop answers, once both servers listen."""
+    print(
+        f"\nShop is up:\n  API     http://127.0.0.1:{port}/api/health\n"
+        f"  Admin   http://127.0.0.1:{port}/admin/\n"
+        f"  Board   http://127.0.0.1:{port}/live\n"
+        f"  Live    ws://127.0.0.1:{ws_port}/ws/order-events (SHOP_WEBSOCKET_PORT)\n"
+        f"  HTTP    {web_workers()} processes x {web_threads()} threads (SHOP_WEB_WORKERS,"
+        " SHOP_WEB_THREADS)\n"
+        f"  Tools   . {os.path.relpath(tools_env, ROOT)}  then  .venv/bin/python manage.py cart\n"
+        "Ctrl-C stops everything.\n",
+        flush=True,
+    )
 
 
 def pool_size(env: dict[str, str]) -> str:

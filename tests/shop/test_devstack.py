@@ -1,7 +1,7 @@
 """`make run` for real: the runner brings up the HTTP server (granian and its workers), the
 websocket server (uvicorn) on a port of its own, a Celery worker and Celery beat against
-the test database and Redis, serves health and the admin, and stops every process it
-started when told to.
+the test database and Redis, serves health, the admin and the live board, whose page
+follows the feed on the websocket port, and stops every process it started when told to.
 
 The runner gets DATABASE_URL and REDIS_URL, so it starts no embedded services of its own.
 Celery beat keeps its schedule in `.run/celerybeat-schedule`.
@@ -31,8 +31,12 @@ from typing import TypeVar
 import psutil
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 from shop.devstack.services import ROOT, die_with_parent, free_port
+from shop.tokens.keys import issue
 from tests.database_roles import APP, OWNER
 
 pytestmark = pytest.mark.integration
@@ -41,6 +45,7 @@ STARTUP_TIMEOUT = 60
 SHUTDOWN_TIMEOUT = 30
 WORKER_CONCURRENCY = 2  # what the runner passes to `celery worker --concurrency`
 WEB_WORKERS, WEB_THREADS = 2, 4  # SHOP_WEB_WORKERS, SHOP_WEB_THREADS
+CLOSED_POOLS = "Closed this process's database and Redis pools"  # shop.lifespan, as each ends
 
 T = TypeVar("T")
 
@@ -71,6 +76,10 @@ class Stack:
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
+
+    @property
+    def feed(self) -> str:
+        return f"ws://127.0.0.1:{self.websocket_port}/ws/order-events"
 
     def log(self) -> str:
         return self.output.read_text(errors="replace")
@@ -140,6 +149,7 @@ def stack(django_db_setup: None, tmp_path: Path) -> Iterator[Stack]:
         "SHOP_WEBSOCKET_PORT": str(websocket_port),  # the next port may be taken
         "SHOP_WEB_WORKERS": str(WEB_WORKERS),
         "SHOP_WEB_THREADS": str(WEB_THREADS),
+        "SHOP_WS_HEARTBEAT_SECONDS": "1",
         "SHOP_ADMIN_USER": f"staff-{suffix}",
         "SHOP_ADMIN_PASSWORD": f"devstack-{suffix}-password",
     }
@@ -214,12 +224,13 @@ class CsrfTokenParser(html.parser.HTMLParser):
             self.token = fields.get("value") or ""
 
 
-def log_in_to_admin(stack: Stack) -> str:
-    """Sign in on /admin/login/ as the runner's staff account; return the page it lands on."""
+def sign_in(stack: Stack, login: str, then: str) -> tuple[urllib.request.OpenerDirector, str]:
+    """Sign in on the `login` page as the runner's staff account, asking for `then`: a
+    browser with the session, and the page it landed on."""
     browser = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
     )
-    with browser.open(stack.url("/admin/login/"), timeout=10) as page:
+    with browser.open(stack.url(login), timeout=10) as page:
         parser = CsrfTokenParser()
         parser.feed(page.read().decode())
     form = urllib.parse.urlencode(
@@ -227,11 +238,24 @@ def log_in_to_admin(stack: Stack) -> str:
             "csrfmiddlewaretoken": parser.token,
             "username": stack.admin_user,
             "password": stack.admin_password,
-            "next": "/admin/",
+            "next": then,
         }
     ).encode()
-    with browser.open(stack.url("/admin/login/"), data=form, timeout=10) as landing:
-        return landing.geturl()
+    with browser.open(stack.url(login), data=form, timeout=10) as landing:
+        return browser, landing.geturl()
+
+
+def log_in_to_admin(stack: Stack) -> str:
+    """Sign in on /admin/login/ as the runner's staff account; return the page it lands on."""
+    return sign_in(stack, "/admin/login/", "/admin/")[1]
+
+
+def shop_is_up(stack: Stack) -> str | None:
+    """The runner's "Shop is up" block, once printed."""
+    printed = stack.log()
+    if "Shop is up:" not in printed:
+        return None
+    return printed[printed.index("Shop is up:") :].split("Ctrl-C stops everything.")[0]
 
 
 def bring_up(stack: Stack) -> Tree:
@@ -252,18 +276,30 @@ def assert_everything_stops(stack: Stack, tree: Tree) -> None:
     _, alive = psutil.wait_procs(tree.all(), timeout=SHUTDOWN_TIMEOUT)
     assert not alive, f"still running: {[(role(p), p.pid) for p in alive]}\n{stack.log()}"
     assert code == 0, stack.log()
+    # granian's workers and uvicorn each closed their pools on the way out
+    assert stack.log().count(CLOSED_POOLS) == WEB_WORKERS + 1, stack.log()
 
 
 def test_run_serves_health_and_a_styled_admin_and_prints_its_urls(stack: Stack) -> None:
     bring_up(stack)
 
+    printed_block = wait_for(lambda: shop_is_up(stack), STARTUP_TIMEOUT, stack, "Shop is up")
+    feed_server_health = get(f"http://127.0.0.1:{stack.websocket_port}/api/health")
     assert log_in_to_admin(stack) == stack.url("/admin/")
     assert get(stack.url("/static/admin/css/base.css"))[0] == 200
+    assert printed_block == (
+        "Shop is up:\n"
+        f"  API     http://127.0.0.1:{stack.port}/api/health\n"
+        f"  Admin   http://127.0.0.1:{stack.port}/admin/\n"
+        f"  Board   http://127.0.0.1:{stack.port}/live\n"
+        f"  Live    {stack.feed} (SHOP_WEBSOCKET_PORT)\n"
+        f"  HTTP    {WEB_WORKERS} processes x {WEB_THREADS} threads"
+        " (SHOP_WEB_WORKERS, SHOP_WEB_THREADS)\n"
+        "  Tools   . .run/services.env  then  .venv/bin/python manage.py cart\n"
+    )
+    assert feed_server_health[0] == 200  # the feed's server is up too, answering HTTP
     printed = stack.log()
-    assert f"http://127.0.0.1:{stack.port}/api/health" in printed
-    assert f"http://127.0.0.1:{stack.port}/admin/" in printed
-    assert f"ws://127.0.0.1:{stack.websocket_port}/ws/order-events" in printed
-    assert f"http://127.0.0.1:{stack.port}/live" in printed
+    assert "lifespan' protocol appears unsupported" not in printed
     tools_env = (ROOT / ".run" / "services.env").read_text()
     assert f"export DATABASE_URL={shlex.quote(url_of_the_test_database())}\n" in tools_env
     assert os.stat(ROOT / ".run" / "services.env").st_mode & 0o777 == 0o600
@@ -281,6 +317,36 @@ def test_a_signal_to_the_runner_stops_every_process_it_started(
     stack.runner.send_signal(signum)
 
     assert_everything_stops(stack, tree)
+
+
+def test_the_board_on_the_http_port_follows_the_feed_on_the_websocket_port(
+    stack: Stack, committed_db: None
+) -> None:
+    """The page comes from granian, which has no websockets; it names the feed's port, its
+    policy lets it connect there, and the feed's server admits the page's origin."""
+    bring_up(stack)
+    customer = User.objects.create_user(f"devstack-{uuid.uuid4().hex[:10]}")
+    token = {"Authorization": f"Token {issue(customer).key}"}  # no orders: nothing to replay
+
+    browser, landed = sign_in(stack, "/accounts/login/", "/live")
+    with browser.open(landed, timeout=10) as board:
+        page, policy = board.read().decode(), board.headers["Content-Security-Policy"]
+    with connect(f"{stack.feed}?after=0", origin=stack.url(""), additional_headers=token,
+                 proxy=None, open_timeout=10) as socket:  # fmt: skip
+        first = json.loads(socket.recv(timeout=10))
+    with pytest.raises(InvalidStatus) as refused:
+        connect(stack.feed, origin="http://127.0.0.1:1", additional_headers=token, proxy=None)
+
+    assert landed == stack.url("/live")
+    assert f'data-websocket-port="{stack.websocket_port}"' in page
+    [connect_src] = [d.split()[1:] for d in policy.split(";") if d.split()[0] == "connect-src"]
+    assert connect_src[:3] == [
+        "'self'",
+        f"ws://127.0.0.1:{stack.websocket_port}",
+        f"wss://127.0.0.1:{stack.websocket_port}",
+    ]
+    assert first == {"type": "heartbeat", "position": 0}  # the replay after 0 was empty
+    assert refused.value.response.status_code == 403  # another port's page
 
 
 def test_ctrl_c_in_the_terminal_stops_every_process(stack: Stack) -> None:
