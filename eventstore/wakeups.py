@@ -32,6 +32,12 @@ def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
 
 
+def close() -> None:
+    """Disconnect this process's wake-up client, if it made one, as the process ends."""
+    if _redis.cache_info().currsize:
+        _redis().close()
+
+
 def _flag(task: str, args: tuple) -> str:
     return f"{settings.CELERY_TASK_DEFAULT_QUEUE}:wake:{task}:{':'.join(map(str, args))}"
 

@@ -15,6 +15,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from shop import lifespan  # noqa: E402
 from shop.websocket_auth import websocket_application  # noqa: E402
 
 # Each context with live pushes lists its routing module here, one line each.
@@ -26,5 +27,6 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": websocket_application(WEBSOCKET_ROUTING),
+        "lifespan": lifespan.application,  # closes the process's pools as it stops
     }
 )

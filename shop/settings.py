@@ -50,6 +50,22 @@ def database_from_url(url: str) -> dict:
     }
 
 
+def websocket_sources(port: str, hosts: list[str]) -> list[str]:
+    """connect-src entries for the feed on `port` of every allowed host, ws and wss.
+
+    A wildcard host is skipped. `.example.com` (to Django, the domain and its
+    subdomains) gives `example.com` and `*.example.com`: CSP's `*.` matches subdomains only.
+    """
+    if not port:
+        return []
+    names: list[str] = []
+    for host in hosts:
+        if "*" in host or host in ("", "."):
+            continue
+        names += [host[1:], f"*{host}"] if host.startswith(".") else [host]
+    return [f"{scheme}://{name}:{port}" for name in names for scheme in ("ws", "wss")]
+
+
 DEBUG = os.environ.get("SHOP_DEBUG", "0") == "1"
 # Signs sessions, password reset links and CSRF tokens: every process of one deployment
 # shares it (`make run` keeps one in .run/secret-key). Debug alone may go without.
@@ -122,10 +138,18 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SHOP_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SHOP_HTTPS else None
 SECURE_REDIRECT_EXEMPT = [r"^api/health$"]  # a load balancer's health check on plain http
 
+# The port of the order feed's websocket server, for pages served on another port
+# (`make run`: HTTP on PORT, the feed on the next). Empty: the feed is on the page's own
+# origin, as behind a proxy that routes /ws/ to the websocket server.
+SHOP_WEBSOCKET_PORT = os.environ.get("SHOP_WEBSOCKET_PORT", "")
+if SHOP_WEBSOCKET_PORT and not (SHOP_WEBSOCKET_PORT.isascii() and SHOP_WEBSOCKET_PORT.isdigit()):
+    raise ImproperlyConfigured(f"SHOP_WEBSOCKET_PORT is not a port: {SHOP_WEBSOCKET_PORT!r}")
+
 # Content-Security-Policy on every answer (django-csp): scripts, styles, images, fonts
-# and connections (the API, the order feed's websocket) from this origin only; no
-# inline or injected script, no plugins, no framing. Inline styles stay allowed: the
-# back-office templates use style attributes, and a style cannot run code.
+# and connections (the API, the order feed's websocket) from this origin only, and the
+# feed's websocket server on SHOP_WEBSOCKET_PORT when it has one; no inline or injected
+# script, no plugins, no framing. Inline styles stay allowed: the back-office templates
+# use style attributes, and a style cannot run code.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -133,7 +157,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF, "'unsafe-inline'"],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
-        "connect-src": [SELF],
+        "connect-src": [SELF, *websocket_sources(SHOP_WEBSOCKET_PORT, ALLOWED_HOSTS)],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -32,6 +32,9 @@ NO_MESSAGES = 1008
 LEASE = 60
 """Seconds a slot outlives its socket's last renewal; renewed every third of it."""
 
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""The slots' Redis client for each event loop (`redis_client`)."""
+
 
 @dataclass
 class Slot:
@@ -76,14 +79,13 @@ class SocketGuard:
 
     def __init__(self, application: Any) -> None:
         self.application = application
-        self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
         receive, send = push_only(receive, send)
         user = scope.get("user")
         if user is None or not user.is_authenticated:
             return await self.application(scope, receive, send)
-        slot = Slot.of(self.redis(), user.pk)
+        slot = Slot.of(redis_client(), user.pk)
         if not await slot.take(settings.SHOP_WS_MAX_PER_USER):
             return await refuse(receive, send, TOO_MANY, "too many open sockets")
         renewing = asyncio.create_task(slot.keep())
@@ -93,15 +95,23 @@ class SocketGuard:
             renewing.cancel()
             await slot.free()
 
-    def redis(self) -> redis.asyncio.Redis:
-        """One client per event loop (an asyncio client belongs to the loop it met)."""
-        loop = asyncio.get_running_loop()
-        if (client := self._clients.get(loop)) is None:
-            client = redis.asyncio.Redis.from_url(
-                settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
-            )
-            self._clients[loop] = client
-        return client
+
+def redis_client() -> redis.asyncio.Redis:
+    """The slots' client: one per event loop (an asyncio client belongs to the loop it met)."""
+    loop = asyncio.get_running_loop()
+    if (client := _clients.get(loop)) is None:
+        client = redis.asyncio.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+        )
+        _clients[loop] = client
+    return client
+
+
+async def close_redis() -> None:
+    """Close this loop's client, if it made one: the server is stopping (`shop.lifespan`)."""
+    client = _clients.pop(asyncio.get_running_loop(), None)
+    if client is not None:
+        await client.aclose()
 
 
 def push_only(receive: Any, send: Any) -> tuple[Any, Any]:

@@ -11,3 +11,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 application = get_wsgi_application()
+
+from shop.lifespan import close_at_exit  # noqa: E402  once Django is set up
+
+close_at_exit()  # WSGI has no lifespan: the pools close as the worker process exits

@@ -113,7 +113,12 @@ def refusal(page: queries.OrderPage) -> str | None:
 
 
 def _feed_settings() -> dict[str, Any]:
-    return {"heartbeat": settings.SHOP_WS_HEARTBEAT_SECONDS}
+    """What the script needs to follow the feed: the heartbeat, and the websocket
+    server's port when it is not the page's own (SHOP_WEBSOCKET_PORT, else empty)."""
+    return {
+        "heartbeat": settings.SHOP_WS_HEARTBEAT_SECONDS,
+        "websocket_port": settings.SHOP_WEBSOCKET_PORT,
+    }
 
 
 class ShopLoginView(LoginView):

@@ -31,3 +31,12 @@ class SharedConnectionPool(redis.ConnectionPool):
             if key not in _pools:
                 _pools[key] = redis.ConnectionPool.from_url(url, **kwargs)
             return _pools[key]
+
+
+def close_all() -> None:
+    """Disconnect every shared pool's connections, as the process ends (`shop.lifespan`).
+    A pool used again afterwards connects anew."""
+    with _lock:
+        pools = list(_pools.values())
+    for pool in pools:
+        pool.disconnect()

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from shop.devstack.servers import http_server, web_threads, web_workers, websocket_server
+from shop.devstack.servers import (
+    http_server,
+    web_threads,
+    web_workers,
+    websocket_server,
+    with_site_origins,
+)
 from shop.devstack.services import (
     ROOT,
     RUN_DIR,
@@ -25,8 +33,13 @@ PYTHON = sys.executable
 TOOLS_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SHOP_SECRET_KEY")
 
 
-def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, env=env, preexec_fn=die_with_parent)
+def spawn(args: list[str], env: dict[str, str], *, own_group: bool = False) -> subprocess.Popen:
+    """A child that dies with the runner; in a process group of its own when `own_group`,
+    so a terminal's Ctrl-C reaches it only through the runner's stop."""
+    group = 0 if own_group else None
+    return subprocess.Popen(
+        args, cwd=ROOT, env=env, preexec_fn=die_with_parent, process_group=group
+    )
 
 
 def stop_all(procs: list[subprocess.Popen], grace: float = 15) -> None:
@@ -68,7 +81,9 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
     web_env = {**env, "SHOP_WEBSOCKET_PORT": str(ws_port), "SHOP_DB_POOL_SIZE": pool_size(env)}
     bin_dir = os.path.dirname(PYTHON)
     procs = [
-        spawn(http_server(int(port)), web_env),
+        # granian's workers, given the terminal's SIGINT and then their main process's
+        # SIGTERM, may wait forever (granian 2.8): its main process alone is signalled.
+        spawn(http_server(int(port)), web_env, own_group=True),
         spawn(websocket_server(ws_port), with_site_origins(env, port)),
         spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "worker",
                "--loglevel", "INFO", "--concurrency", "2"], env),
@@ -76,17 +91,6 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
                "--schedule", str(RUN_DIR / "celerybeat-schedule")], env),
     ]  # fmt: skip
     tools_env = write_tools_env(env)
-    print(
-        f"\nShop is up:\n  API     http://127.0.0.1:{port}/api/health\n"
-        f"  Admin   http://127.0.0.1:{port}/admin/\n"
-        f"  Board   http://127.0.0.1:{port}/live\n"
-        f"  Live    ws://127.0.0.1:{ws_port}/ws/order-events\n"
-        f"  HTTP    {web_workers()} processes x {web_threads()} threads (SHOP_WEB_WORKERS,"
-        " SHOP_WEB_THREADS)\n"
-        f"  Tools   . {os.path.relpath(tools_env, ROOT)}  then  .venv/bin/python manage.py cart\n"
-        "Ctrl-C stops everything.\n",
-        flush=True,
-    )
     stopping = False
 
     def request_stop(signum: int, frame: object) -> None:
@@ -96,7 +100,11 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
+        announced = False
         while not stopping and all(p.poll() is None for p in procs):
+            if not announced and listening(int(port)) and listening(ws_port):
+                announce(port, ws_port, tools_env)
+                announced = True
             time.sleep(0.2)
     finally:
         stop_all(procs)
@@ -104,18 +112,30 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
     return 0 if stopping else 1
 
 
+def listening(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+        return True
+    return False
+
+
+def announce(port: str, ws_port: int, tools_env: Path) -> None:
+    """Where Shop answers, once both servers listen."""
+    print(
+        f"\nShop is up:\n  API     http://127.0.0.1:{port}/api/health\n"
+        f"  Admin   http://127.0.0.1:{port}/admin/\n"
+        f"  Board   http://127.0.0.1:{port}/live\n"
+        f"  Live    ws://127.0.0.1:{ws_port}/ws/order-events (SHOP_WEBSOCKET_PORT)\n"
+        f"  HTTP    {web_workers()} processes x {web_threads()} threads (SHOP_WEB_WORKERS,"
+        " SHOP_WEB_THREADS)\n"
+        f"  Tools   . {os.path.relpath(tools_env, ROOT)}  then  .venv/bin/python manage.py cart\n"
+        "Ctrl-C stops everything.\n",
+        flush=True,
+    )
+
+
 def pool_size(env: dict[str, str]) -> str:
     """Each HTTP thread may hold one pooled connection: SHOP_DB_POOL_SIZE, at least that."""
     return str(max(int(env.get("SHOP_DB_POOL_SIZE") or 0), web_threads()))
-
-
-def with_site_origins(env: dict[str, str], port: str) -> dict[str, str]:
-    """The websocket server's environment: the pages on the HTTP port are another origin
-    (another port), which it trusts as Django trusts any: SHOP_TRUSTED_ORIGINS."""
-    hosts = [h for h in env.get("SHOP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-    site = [f"http://{host}:{port}" for host in hosts if host != "*" and not host.startswith(".")]
-    trusted = [o for o in env.get("SHOP_TRUSTED_ORIGINS", "").split(",") if o] + site
-    return {**env, "SHOP_TRUSTED_ORIGINS": ",".join(trusted)}
 
 
 def write_tools_env(env: dict[str, str]) -> Path:

@@ -66,3 +66,12 @@ def websocket_server(port: int, app: str = "shop.asgi:application") -> list[str]
     """uvicorn serving `app` (websockets, and HTTP through Django's ASGI handler)."""
     return [str(BIN / "uvicorn"), app, "--host", "127.0.0.1", "--port", str(port),
             "--no-access-log", *UVICORN_OPTIONS]  # fmt: skip
+
+
+def with_site_origins(env: dict[str, str], port: str) -> dict[str, str]:
+    """The websocket server's environment: the pages on the HTTP port are another origin
+    (another port), which it trusts as Django trusts any: SHOP_TRUSTED_ORIGINS."""
+    hosts = [h for h in env.get("SHOP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+    site = [f"http://{host}:{port}" for host in hosts if host != "*" and not host.startswith(".")]
+    trusted = [o for o in env.get("SHOP_TRUSTED_ORIGINS", "").split(",") if o] + site
+    return {**env, "SHOP_TRUSTED_ORIGINS": ",".join(trusted)}

@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async as db
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from shop.devstack.servers import with_site_origins
 from shop.tokens.models import ApiToken
 from tests.live.support import (
     TIMEOUT,
@@ -110,6 +111,41 @@ async def test_the_origin_must_match_scheme_host_and_port_of_the_site_or_a_trust
 
     connected, _ = await socket.connect(timeout=TIMEOUT)
 
+    assert connected is admitted
+    if connected:
+        await socket.disconnect()
+    else:
+        assert await socket.receive_nothing()
+
+
+SITE_ON_ANOTHER_PORT = {
+    "the HTTP port's page": (True, b"http://127.0.0.1:8000", b"127.0.0.1:8001"),
+    "the HTTP port's page, by name": (True, b"http://localhost:8000", b"localhost:8001"),
+    "its own page": (True, b"http://127.0.0.1:8001", b"127.0.0.1:8001"),
+    "another port": (False, b"http://127.0.0.1:8002", b"127.0.0.1:8001"),
+    "no port": (False, b"http://127.0.0.1", b"127.0.0.1:8001"),
+    "over TLS": (False, b"https://127.0.0.1:8000", b"127.0.0.1:8001"),
+    "another host on the HTTP port": (False, b"http://127.0.0.2:8000", b"127.0.0.1:8001"),
+    "a name ending like it": (False, b"http://evil-localhost:8000", b"localhost:8001"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("admitted", "origin", "host"), SITE_ON_ANOTHER_PORT.values(), ids=SITE_ON_ANOTHER_PORT.keys()
+)
+async def test_the_websocket_port_admits_the_pages_of_the_http_port_make_run_trusts_and_no_other(
+    make_user, token_for, settings, admitted: bool, origin: bytes, host: bytes
+) -> None:
+    """`make run`: pages on PORT 8000, the feed on 8001, whose server trusts the HTTP
+    port's origins (SHOP_TRUSTED_ORIGINS, as the runner computes them)."""
+    trusted = with_site_origins({"SHOP_TRUSTED_ORIGINS": ""}, "8000")["SHOP_TRUSTED_ORIGINS"]
+    settings.CSRF_TRUSTED_ORIGINS = trusted.split(",")
+    token = await db(token_for)(await db(make_user)())
+    socket = feed_socket((b"origin", origin), (b"host", host), token_header(token))
+
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+
+    assert settings.CSRF_TRUSTED_ORIGINS == ["http://127.0.0.1:8000", "http://localhost:8000"]
     assert connected is admitted
     if connected:
         await socket.disconnect()

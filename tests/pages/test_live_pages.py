@@ -1,4 +1,6 @@
-"""The live pages in a real Chromium, against uvicorn, a Celery worker and beat.
+"""The live pages in a real Chromium, against uvicorn, a Celery worker and beat, and as
+`make run` serves them: the page from granian on one port, the feed from uvicorn on the
+next.
 
 Orders move through the REST API as a frontend and the staff would move them; the pages
 must follow without a reload, and apply every feed message exactly once, even across a
@@ -8,10 +10,13 @@ server restart.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from playwright.sync_api import Browser, expect
 
+from shop.devstack.servers import http_server, with_site_origins
+from shop.devstack.services import free_port
 from tests.livestack import Client, Server, make_user
 from tests.pages.journey import (
     PASSWORD,
@@ -49,6 +54,31 @@ def test_an_order_appears_on_the_board_and_moves_to_shipped_without_a_reload(
     assert board.evaluate("window.neverReloaded") is True
     assert applied_positions(board, order_id) == feed_positions(order_id)
     assert board.locator(row).get_attribute("data-updates") == str(len(feed_positions(order_id)))
+
+
+def test_a_board_from_the_http_port_follows_the_feed_on_the_websocket_port(
+    browser: Browser, start_server: Callable[..., Server]
+) -> None:
+    """The HTTP server (granian) has no websockets: the board goes live only on the
+    feed's port, which the page names, its policy allows, and whose server trusts it."""
+    http_port, feed_port = free_port(), free_port()
+    start_server(port=feed_port, env=with_site_origins({}, str(http_port)))
+    site = start_server(
+        port=http_port,
+        command=partial(http_server, workers=1, threads=4),
+        env={"SHOP_WEBSOCKET_PORT": str(feed_port)},
+    )
+    staff, customer = make_user(staff=True, password=PASSWORD), make_user()
+    board = signed_in_page(browser, site, staff.username, "/live")
+
+    order_id = place_order(Client(site, customer))
+
+    row = f'tr[data-order-id="{order_id}"]'
+    assert board.url == f"http://127.0.0.1:{http_port}/live"
+    assert board.locator("#board").get_attribute("data-websocket-port") == str(feed_port)
+    expect_status(board, row, "invoiced")
+    assert applied_positions(board, order_id) == feed_positions(order_id)
+    assert board.evaluate("window.neverReloaded") is True
 
 
 def test_after_a_server_restart_the_board_catches_up_on_what_it_missed_exactly_once(

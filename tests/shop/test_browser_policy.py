@@ -1,6 +1,7 @@
 """What browsers are told: the Content-Security-Policy on every page, no inline script in
-Shop's own pages, and the TLS settings SHOP_HTTPS turns on (no browser here; the browser
-tests in tests/pages and tests/admin run the pages under this policy)."""
+Shop's own pages, where the live pages find the feed (SHOP_WEBSOCKET_PORT), and the TLS
+settings SHOP_HTTPS turns on (no browser here; the browser tests in tests/pages and
+tests/admin run the pages under this policy)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import re
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -27,6 +30,14 @@ POLICY = {
     "object-src": "'none'", "base-uri": "'self'", "form-action": "'self'",
     "frame-ancestors": "'none'",
 }  # fmt: skip
+TLS_SETTINGS = (
+    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_PROXY_SSL_HEADER",
+)  # fmt: skip
+FEED_SETTINGS = ("ALLOWED_HOSTS", "SHOP_WEBSOCKET_PORT", "CONTENT_SECURITY_POLICY")
+ENVIRONMENT_TESTED = ("SHOP_HTTPS", "SHOP_WEBSOCKET_PORT", "SHOP_ALLOWED_HOSTS")
+ALLOWED_HOSTS = "127.0.0.1,testserver,.shop.example,*"
+"""A host, the test client's, a domain with its subdomains, and a wildcard (no source)."""
 SCRIPT = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 
@@ -63,17 +74,22 @@ def pages() -> dict[str, tuple[bool, str]]:
     }
 
 
-@pytest.mark.parametrize("name", list(pages()))
-def test_every_page_carries_the_policy_and_no_inline_script(name: str) -> None:
+def fetch(name: str) -> HttpResponse:
+    """One of `pages()`, as a user who may see it."""
     staff, path = pages()[name]
     client, user = signed_in(staff)
     if "<order>" in path:
         customer = user if not staff else User.objects.create_user(f"c-{uuid.uuid4().hex[:8]}")
         path = path.replace("<order>", str(placed_order(customer)))
-
     response = client.get(path)
-
     assert response.status_code == 200, (path, response.status_code)
+    return response
+
+
+@pytest.mark.parametrize("name", list(pages()))
+def test_every_page_carries_the_policy_and_no_inline_script(name: str) -> None:
+    response = fetch(name)
+
     assert policy(response) == POLICY
     html = response.content.decode()
     tags = SCRIPT.findall(html)
@@ -98,21 +114,80 @@ def test_api_answers_carry_the_policy_too() -> None:
     assert policy(response) == POLICY
 
 
-# SHOP_HTTPS -----------------------------------------------------------------------------
-
-
-def settings_under(environment: dict[str, str]) -> dict:
-    """The TLS settings a fresh process reads from this environment."""
+def settings_under(environment: dict[str, str], names: tuple[str, ...] = TLS_SETTINGS) -> dict:
+    """These settings as a fresh process reads them from this environment."""
     code = (
-        "import json; from shop import settings as s; print(json.dumps({n: getattr(s, n) for n in"
-        " ['SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_SSL_REDIRECT',"
-        " 'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_PROXY_SSL_HEADER']}))"
+        "import json, sys; from shop import settings as s;"
+        " print(json.dumps({n: getattr(s, n) for n in sys.argv[1:]}))"
     )
-    env = {k: v for k, v in os.environ.items() if k != "SHOP_HTTPS"} | environment
+    env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT_TESTED} | environment
     output = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout
+        [sys.executable, "-c", code, *names],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
     return json.loads(output)
+
+
+# SHOP_WEBSOCKET_PORT --------------------------------------------------------------------
+
+
+@pytest.fixture
+def served_under(settings) -> Callable[[dict[str, str]], None]:
+    """Serve pages, in this process, with the feed's settings a fresh process reads from an
+    environment."""
+
+    def serve(environment: dict[str, str]) -> None:
+        for name, value in settings_under(environment, FEED_SETTINGS).items():
+            setattr(settings, name, value)
+
+    return serve
+
+
+def live_page(name: str) -> tuple[dict[str, str], str]:
+    """A live page's policy and its feed element's opening tag."""
+    response = fetch(name)
+    [feed] = re.findall(r"<[a-z]+ [^>]*data-feed=[^>]*>", response.content.decode())
+    return policy(response), feed
+
+
+@pytest.mark.parametrize("name", ["live board", "order page"])
+def test_with_a_websocket_port_a_live_page_names_it_and_may_connect_to_it(
+    served_under, name: str
+) -> None:
+    served_under({"SHOP_WEBSOCKET_PORT": "8001", "SHOP_ALLOWED_HOSTS": ALLOWED_HOSTS})
+
+    page_policy, feed = live_page(name)
+
+    assert page_policy == POLICY | {
+        "connect-src": "'self' ws://127.0.0.1:8001 wss://127.0.0.1:8001"
+        " ws://testserver:8001 wss://testserver:8001"
+        " ws://shop.example:8001 wss://shop.example:8001"
+        " ws://*.shop.example:8001 wss://*.shop.example:8001"
+    }
+    assert 'data-websocket-port="8001"' in feed
+
+
+@pytest.mark.parametrize("name", ["live board", "order page"])
+def test_without_a_websocket_port_a_live_page_connects_to_its_own_origin_only(
+    served_under, name: str
+) -> None:
+    served_under({"SHOP_ALLOWED_HOSTS": ALLOWED_HOSTS})
+
+    page_policy, feed = live_page(name)
+
+    assert page_policy == POLICY
+    assert 'data-websocket-port=""' in feed
+
+
+@pytest.mark.parametrize("port", ["80a", "8001; script-src *", "\uff18\uff10"])
+def test_a_websocket_port_that_is_not_a_number_stops_the_process(port: str) -> None:
+    with pytest.raises(subprocess.CalledProcessError) as failure:
+        settings_under({"SHOP_WEBSOCKET_PORT": port})
+
+    assert "SHOP_WEBSOCKET_PORT is not a port" in failure.value.stderr
+
+
+# SHOP_HTTPS -----------------------------------------------------------------------------
 
 
 def test_shop_https_turns_on_secure_cookies_hsts_and_the_proxy_header() -> None:

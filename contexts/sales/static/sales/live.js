@@ -1,6 +1,7 @@
 /* The live pages' one script: apply /ws/order-events messages to a rendered page, once each.
  *
- * The page embeds the feed position it was rendered at (data-position on [data-feed]).
+ * The page embeds the feed position it was rendered at (data-position on [data-feed]),
+ * and the websocket server's port when it is not the page's own (data-websocket-port).
  * The socket connects with ?after=<last position applied>: the server first replays what
  * the page has not seen, then pushes live. A message at or below the last position is
  * ignored, so an update is never applied twice, whatever the server repeats. When the
@@ -193,9 +194,17 @@
     setTimeout(connect, delay);
   }
 
-  function connect() {
+  /* The feed's server: the page's own origin, or the same host on the port the page
+   * names (data-websocket-port) when the feed has a server of its own. */
+  function feedUrl() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const current = new WebSocket(`${scheme}//${location.host}/ws/order-events?after=${last}`);
+    const port = root.dataset.websocketPort;
+    const host = port ? `${location.hostname}:${port}` : location.host;
+    return `${scheme}//${host}/ws/order-events?after=${last}`;
+  }
+
+  function connect() {
+    const current = new WebSocket(feedUrl());
     socket = current;
     current.onopen = () => {
       attempts = 0;
