@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # a locked-out sign-in's answer: login_limits
+    "shop.database_outage.DatabaseOutageMiddleware",  # a view's database outage: 503
 ]
 
 # Behind TLS (SHOP_HTTPS=1): cookies go over https only, browsers are told to use https
