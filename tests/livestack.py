@@ -1,5 +1,6 @@
-"""The running system for end-to-end tests: uvicorn servers, a Celery worker and beat,
-all real processes against the suite's test database and Redis.
+"""The running system for end-to-end tests: servers (uvicorn, or granian as `make run`
+serves HTTP), a Celery worker and beat, all real processes against the suite's test
+database and Redis.
 
 Fixtures here are imported by the conftest of each suite that needs them.
 """
@@ -45,12 +46,16 @@ SERVER_ENV = {
 
 @dataclass
 class Server:
-    """One uvicorn process serving `shop.asgi` on a fixed port, which survives a restart:
-    a browser reconnects to the same address."""
+    """One server process on a fixed port, which survives a restart: a browser
+    reconnects to the same address. `serve` makes its command line for a port: uvicorn
+    serving `shop.asgi` (websockets and HTTP), or `http_server`, granian serving
+    `shop.wsgi` as `make run` does; `env` adds to the suite's environment."""
 
     log: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    serve: Callable[[int], list[str]] = websocket_server
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -58,19 +63,20 @@ class Server:
 
     def start(self) -> Server:
         self.proc = subprocess.Popen(
-            websocket_server(self.port),
+            self.serve(self.port),
             cwd=ROOT,
-            env=child_env(**SERVER_ENV),
+            env=child_env(**SERVER_ENV, **self.env),
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
             preexec_fn=die_with_parent,
         )
-        wait_for_port(self.port, self.proc, f"uvicorn on {self.port}", timeout=60)
+        wait_for_port(self.port, self.proc, f"{self.serve.__name__} on {self.port}", timeout=60)
         return self
 
     def stop(self) -> None:
-        """SIGTERM, as a deploy does: uvicorn closes its websockets (1012) and exits."""
+        """SIGTERM, as a deploy does: uvicorn closes its websockets (1012) and exits;
+        granian stops its workers."""
         if self.proc is None or self.proc.poll() is not None:
             return
         self.proc.send_signal(signal.SIGTERM)
@@ -99,12 +105,12 @@ def workers(celery_processes: Callable[..., Celery]) -> tuple[Celery, Celery]:  
 
 
 @pytest.fixture
-def start_server(committed_db: None, tmp_path: Path) -> Iterator[Callable[[], Server]]:
-    """Start uvicorn servers; every one is stopped after the test."""
+def start_server(committed_db: None, tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start servers (uvicorn unless told `serve=`); every one is stopped after the test."""
     started: list[Server] = []
 
-    def start() -> Server:
-        server = Server(tmp_path / f"uvicorn-{len(started)}.log").start()
+    def start(**options: Any) -> Server:
+        server = Server(tmp_path / f"server-{len(started)}.log", **options).start()
         started.append(server)
         return server
 
