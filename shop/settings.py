@@ -20,12 +20,21 @@ def connection_pool() -> dict:
 
     SHOP_DB_POOL_SIZE caps each process's connections: a web process needs one per
     thread (SHOP_WEB_THREADS), a worker process one. Postgres must allow them all
-    (see docs/architecture.md, "Sizing").
+    (see docs/architecture.md, "Sizing"). A request waits at most SHOP_DB_POOL_TIMEOUT
+    seconds for a connection (then 503).
+
+    While Postgres is down the pool retries a connection 1 s, then 2 s, 4 s, ... apart,
+    for `reconnect_timeout` (300 s by default): after a 20 s outage its next try came
+    10 s after Postgres was back, and requests failed meanwhile. Giving up after as long
+    as a request waits lets the next request start again at once, so while requests
+    come a connection is tried at most about 2 s apart.
     """
+    timeout = float(os.environ.get("SHOP_DB_POOL_TIMEOUT", "5"))
     return {
         "min_size": 1,
         "max_size": int(os.environ.get("SHOP_DB_POOL_SIZE", "8")),
-        "timeout": float(os.environ.get("SHOP_DB_POOL_TIMEOUT", "5")),
+        "timeout": timeout,
+        "reconnect_timeout": timeout,
         "max_idle": 60,
     }
 
