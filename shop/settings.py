@@ -44,14 +44,16 @@ def database_from_url(url: str) -> dict:
     parts = urlsplit(url)
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "shop.database",  # Django's PostgreSQL backend, checking connections
         "NAME": unquote(parts.path.lstrip("/")) or "shop",
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
         "HOST": query.pop("host", parts.hostname or ""),
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 0,  # connections come from the pool, and go back after each request
-        "CONN_HEALTH_CHECKS": True,  # with a pool: the pool checks each one it hands out
+        # Off: not psycopg-pool's check, which waits a second and more after each dead
+        # connection; shop.database checks each one as it is handed out instead.
+        "CONN_HEALTH_CHECKS": False,
         "OPTIONS": {**query, "pool": connection_pool()},
         "TEST": {"NAME": os.environ.get("SHOP_TEST_DATABASE", None)},
     }

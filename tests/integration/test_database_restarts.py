@@ -134,6 +134,18 @@ def serve(start_server: Callable[..., Server]) -> Iterator[Callable[..., Shop]]:
     Executor().run()  # the orders placed, so later tests find no backlog
 
 
+def end_server_connections() -> int:
+    """What a restart does to the servers' connections: every other backend of the
+    test database ends. Returns once each is gone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000))"
+            " FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        return cursor.fetchone()[0]
+
+
 def assert_unavailable(answer: Answer) -> None:
     assert (answer.status, answer.body["type"]) == (503, UNAVAILABLE), answer
     assert answer.headers["Content-Type"] == "application/problem+json", answer
@@ -146,6 +158,49 @@ def assert_stored_as_answered(shop: Shop, orders: Orders) -> None:
     unknown = [a for a in orders.failed() if "may or may not" in a.body["detail"]]
     assert accepted <= stored
     assert len(stored - accepted) <= len(unknown)
+
+
+def test_after_postgres_restarts_between_requests_no_request_fails(
+    serve: Callable[..., Shop],
+) -> None:
+    """The pools hold connections that all died at once; each is checked as it is
+    handed out, so no request gets a dead one, nor waits for the pool to find a live
+    one. One client alone meets the most dead connections in turn."""
+    shop = serve()
+    with shop.orders(threads=8):
+        time.sleep(1.5)  # the pools grow to several connections each
+    assert end_server_connections() >= 2
+
+    with shop.orders(threads=1) as alone:
+        time.sleep(4)
+    with shop.orders(threads=4) as together:
+        time.sleep(2)
+
+    for orders in (alone, together):
+        assert orders.failed() == []
+        assert orders.accepted() <= shop.stored()
+    assert max(a.ended - a.started for a in alone.answers) < 1
+
+
+def test_when_postgres_restarts_mid_load_only_requests_then_in_flight_fail(
+    serve: Callable[..., Shop],
+) -> None:
+    """A request holding a connection when Postgres ends it cannot finish: it is a 503
+    problem, and a write says whether it may have been stored. Every request that
+    starts after the restart succeeds."""
+    shop = serve()
+    with shop.orders(threads=8) as orders:
+        time.sleep(1.5)
+        ended = end_server_connections()
+        restarted = time.monotonic()
+        time.sleep(3)
+
+    for answer in orders.failed():
+        assert_unavailable(answer)
+        assert answer.started < restarted
+    assert len(orders.failed()) <= ended
+    assert sum(1 for a in orders.answers if a.started > restarted) > 50
+    assert_stored_as_answered(shop, orders)
 
 
 def test_while_postgres_is_down_every_failure_is_a_503_problem_and_none_after(
