@@ -39,6 +39,7 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 """What Django raises when the database cannot be reached or the connection broke
 (psycopg-pool's PoolTimeout arrives as OperationalError)."""
 DATABASE_RETRY_AFTER = "5"
+"""Seconds a client waits before retrying after a database outage: about a restart's."""
 
 TYPES: dict[str, tuple[str, str]] = {
     "validation": (
