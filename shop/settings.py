@@ -20,14 +20,22 @@ def connection_pool() -> dict:
 
     SHOP_DB_POOL_SIZE caps each process's connections: a web process needs one per
     thread (SHOP_WEB_THREADS), a worker process one. Postgres must allow them all
-    (see docs/architecture.md, "Sizing").
+    (docs/architecture.md, "Processes"). A request waits at most SHOP_DB_POOL_TIMEOUT
+    seconds for a connection (then 503).
+
+    While Postgres is down the pool retries a connection 1 s, then 2 s, 4 s, ... apart,
+    for `reconnect_timeout` (300 s by default): after a 20 s outage its next try came
+    10 s after Postgres was back, and requests failed meanwhile. Giving up after as long
+    as a request waits lets the next request start again at once, so while requests
+    come a connection is tried at most SHOP_DB_POOL_TIMEOUT apart. The pool has a
+    connection per thread, so only an unreachable database makes a request wait.
     """
+    timeout = float(os.environ.get("SHOP_DB_POOL_TIMEOUT", "2"))
     return {
         "min_size": 1,
         "max_size": int(os.environ.get("SHOP_DB_POOL_SIZE", "8")),
-        # How long a request waits for a connection: the pool has one per thread, so
-        # only an unreachable database makes it wait, and then the answer is a 503.
-        "timeout": float(os.environ.get("SHOP_DB_POOL_TIMEOUT", "2")),
+        "timeout": timeout,
+        "reconnect_timeout": timeout,
         "max_idle": 60,
     }
 
@@ -37,14 +45,16 @@ def database_from_url(url: str) -> dict:
     parts = urlsplit(url)
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "shop.database",  # Django's PostgreSQL backend, checking connections
         "NAME": unquote(parts.path.lstrip("/")) or "shop",
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
         "HOST": query.pop("host", parts.hostname or ""),
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 0,  # connections come from the pool, and go back after each request
-        "CONN_HEALTH_CHECKS": True,  # with a pool: the pool checks each one it hands out
+        # Off: not psycopg-pool's check, which waits a second and more after each dead
+        # connection; shop.database checks each one as it is handed out instead.
+        "CONN_HEALTH_CHECKS": False,
         "OPTIONS": {**query, "pool": connection_pool()},
         "TEST": {"NAME": os.environ.get("SHOP_TEST_DATABASE", None)},
     }
@@ -125,6 +135,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # a locked-out sign-in's answer: login_limits
+    "shop.database_outage.DatabaseOutageMiddleware",  # a view's database outage: 503
 ]
 
 # Behind TLS (SHOP_HTTPS=1): cookies go over https only, browsers are told to use https

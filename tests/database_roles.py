@@ -24,7 +24,11 @@ OWNER = (
 
 
 def sign_in(credentials: dict[str, str]) -> dict[str, str]:
-    """Make new connections log in with `credentials`; return the ones they replace."""
+    """Make new connections log in with `credentials`; return the ones they replace.
+
+    The pool keeps the credentials it was made with, so it is closed too: the next
+    connection makes a new one.
+    """
     database = connections.settings["default"]
     replaced = {key: database[key] for key in CREDENTIALS}
     connections.close_all()

@@ -18,6 +18,7 @@ class ProblemTypeApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes: list = []
+    uses_database = False
 
     @extend_schema(
         summary="What a problem type means",

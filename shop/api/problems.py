@@ -8,22 +8,38 @@ by `GET /api/problems/{slug}`.
 
 DRF views get here through `exception_handler` (settings: EXCEPTION_HANDLER); Django's
 own 400/403/404/500 pages for /api/ paths through the `handler*` views in shop/urls.py.
+
+A database that cannot be reached (`DATABASE_DOWN`: the pool found no live connection
+in time, or one broke mid-request) is 503 with Retry-After everywhere, never 500: in DRF
+views through `exception_handler`, in other views through `shop.database_outage`, in
+middleware through `server_error`. Errors in what was asked of the database (integrity,
+programming, data errors) are not outages and keep their own answers.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+log = logging.getLogger(__name__)
+
 MEDIA_TYPE = "application/problem+json"
+DATABASE_DOWN = (OperationalError, InterfaceError)
+"""What Django raises when the database cannot be reached or the connection broke
+(psycopg-pool's PoolTimeout arrives as OperationalError)."""
+DATABASE_RETRY_AFTER = "5"
+"""Seconds a client waits before retrying after a database outage: about a restart's."""
 
 TYPES: dict[str, tuple[str, str]] = {
     "validation": (
@@ -59,6 +75,14 @@ TYPES: dict[str, tuple[str, str]] = {
     "command-failed": (
         "The command failed",
         "The command could not be executed because of a fault on our side. Nothing changed.",
+    ),
+    "database-unavailable": (
+        "The database is unavailable",
+        "Shop cannot reach its database right now (it may be restarting). Retry after"
+        " Retry-After. A write that failed this way was not stored, unless `detail` says it"
+        " may have been: then retry it with the same Idempotency-Key, which answers the"
+        " stored 202 again or stores it once. A write sent without a key may then be stored"
+        " twice: look for it before sending it again.",
     ),
 }
 
@@ -116,6 +140,22 @@ class StreamTypeConflict(Problem):
     default_detail = "This id is already the id of another kind of record."
 
 
+class DatabaseUnavailable(Problem):
+    status_code = 503
+    slug = "database-unavailable"
+    default_detail = "The database cannot be reached right now; nothing was stored."
+    headers = {"Retry-After": DATABASE_RETRY_AFTER}
+
+
+class OutcomeUnknown(DatabaseUnavailable):
+    """The database was lost once a write was sent: it may have been stored."""
+
+    default_detail = (
+        "The database was lost while storing your request: it may or may not have been"
+        " stored. Retry with the same Idempotency-Key to find out."
+    )
+
+
 class NotYetConsistent(Problem):
     status_code = 503
     slug = "not-yet-consistent"
@@ -147,6 +187,9 @@ def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
         return exceptions.PermissionDenied()
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
+    if isinstance(exc, DATABASE_DOWN):
+        log.warning("database unavailable: %s", exc)
+        return DatabaseUnavailable()
     if isinstance(exc, exceptions.APIException):
         return exc
     return None
@@ -211,7 +254,30 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def database_unavailable(request: HttpRequest, after_the_view: bool = False) -> HttpResponse:
+    """503 with Retry-After: a problem under /api/, a plain page elsewhere. A view may
+    have stored something before an outage met `after_the_view`."""
+    if _is_api(request):
+        kind = OutcomeUnknown if after_the_view else DatabaseUnavailable
+        response = problem_response(503, str(kind.default_detail), kind.slug)
+    else:
+        response = HttpResponse(UNAVAILABLE_PAGE, status=503)
+    response["Retry-After"] = DATABASE_RETRY_AFTER
+    return response
+
+
+UNAVAILABLE_PAGE = (
+    "<!doctype html><title>Service unavailable</title><h1>Service unavailable</h1>"
+    "<p>The shop cannot reach its database right now. Please try again in a moment.</p>"
+)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. Django calls it while it handles the exception, so an outage that
+    a middleware met (a session saved after the view) is seen here."""
+    if isinstance(sys.exception(), DATABASE_DOWN):
+        log.warning("database unavailable: %s", sys.exception())
+        return database_unavailable(request, after_the_view=True)
     if _is_api(request):
         return problem_response(500, "Something went wrong on our side; it has been logged.")
     return defaults.server_error(request)

@@ -5,7 +5,9 @@ become components named after the view (`ProductCreateApi.Input` is `ProductCrea
 `CommandApi` writes get Idempotency-Key, 202 and Location; `ReadApi` reads with `fed_by`
 get `?after` and 503 with Retry-After; `if_match` and `etag` add those headers; a view
 that `submits` or `reads` for staff names the permission staff need; and each operation
-lists the problem responses its base class, permissions and path can produce.
+lists the problem responses its base class, permissions and path can produce, with 503
+(database unavailable) on every one that uses the database (all but `uses_database =
+False` views).
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ class ShopAutoSchema(AutoSchema):
         for status in sorted(self.problem_statuses()):
             content = VALIDATION_PROBLEM if status == 422 else PROBLEM
             response: dict[str, Any] = {
-                "description": _DESCRIPTIONS.get(status, "A problem."),
+                "description": self.problem_description(status),
                 "content": {"application/problem+json": {"schema": content}},
             }
             if status in (429, 503):
@@ -124,9 +126,16 @@ class ShopAutoSchema(AutoSchema):
             responses.setdefault(str(status), response)
         return responses
 
+    def problem_description(self, status: int) -> str:
+        if status == 503 and isinstance(self.view, ReadApi) and self.view.fed_by:
+            return _AFTER_OR_DATABASE
+        return _DESCRIPTIONS.get(status, "A problem.")
+
     def problem_statuses(self) -> set[int]:
         view, method = self.view, self.method
         statuses = set(getattr(view, "problems", ()))
+        if getattr(view, "uses_database", True):
+            statuses.add(503)
         if view.throttle_classes:
             statuses.add(429)
         if view.authentication_classes:
@@ -162,8 +171,12 @@ _DESCRIPTIONS = {
     415: "The body is not application/json.",
     422: "A field, parameter or header is invalid; `errors` names each.",
     429: "Too many requests; retry after Retry-After.",
-    503: "The view has not caught up with `after` yet; retry after Retry-After.",
+    503: "The database is unavailable (`database-unavailable`); retry after Retry-After.",
 }
+_AFTER_OR_DATABASE = (
+    "The view has not caught up with `after` yet (`not-yet-consistent`), or the database is"
+    " unavailable (`database-unavailable`); retry after Retry-After."
+)
 
 
 def add_problem_components(result: dict, **kwargs: Any) -> dict:

@@ -24,6 +24,7 @@ from eventstore.inbox import submit
 from shop.api import consistency, idempotency
 from shop.api.auth import actor_for
 from shop.api.parsers import read_body
+from shop.api.problems import DATABASE_DOWN, OutcomeUnknown
 from shop.api.streams import require_command_stream
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -103,16 +104,25 @@ class CommandApi(ApiView):
         """Submit `command` as the signed-in user; answer 202 with the ids it created.
 
         The command and the remembered answer to its Idempotency-Key commit together;
-        without a key the command's one INSERT commits by itself.
+        without a key the command's one INSERT commits by itself. If the database is lost
+        once the statement that commits it was sent (that INSERT, or with a key the
+        COMMIT), whether it was stored is unknown: `OutcomeUnknown`.
         """
         if self.checks_stream:
             require_command_stream(command)
-        if self.claim is None:
-            return self._accepted(command, created)
-        with transaction.atomic():
-            response = self._accepted(command, created)
-            idempotency.complete(self.claim, response)
-        return response
+        sent = self.claim is None
+        try:
+            if self.claim is None:
+                return self._accepted(command, created)
+            with transaction.atomic():
+                response = self._accepted(command, created)
+                idempotency.complete(self.claim, response)
+                sent = True  # only the COMMIT is left
+            return response
+        except DATABASE_DOWN as error:
+            if sent:
+                raise OutcomeUnknown() from error
+            raise  # rolled back: nothing was stored
 
     def _accepted(self, command: object, created: dict[str, UUID]) -> Response:
         submitted = submit(command, actor=actor_for(self.request.user))

@@ -112,6 +112,16 @@ def test_cart_documents_etag_if_match_and_read_your_writes(document: dict) -> No
     assert "412" in cart["post"]["responses"]
 
 
+def test_every_operation_that_uses_the_database_documents_its_outage_503(document: dict) -> None:
+    for path, method, operation in operations(document):
+        if path in ("/api/health", "/api/problems/{slug}"):
+            continue  # the health report has its own 503; problem types need no database
+        unavailable = operation["responses"]["503"]
+        assert "`database-unavailable`" in unavailable["description"], (path, method)
+        assert unavailable["headers"]["Retry-After"], (path, method)
+    assert "503" not in document["paths"]["/api/problems/{slug}"]["get"]["responses"]
+
+
 def test_staff_operations_name_the_permission_staff_need(document: dict) -> None:
     def needs(path: str, method: str) -> str:
         return document["paths"][path][method]["description"].rpartition("\n\n")[2]

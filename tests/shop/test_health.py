@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import socket
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection
 from django.test import Client
+
+from tests.database_outage import database_unreachable
 
 pytestmark = pytest.mark.integration
 
@@ -19,22 +19,6 @@ def closed_port() -> Iterator[int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         yield sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def database_unreachable(port: int) -> Iterator[None]:
-    """Point new connections at `port` for the block, then reconnect normally (the
-    connection pool is dropped both times: it holds connections to the real port)."""
-    original_port = connection.settings_dict["PORT"]
-    connection.close()
-    connection.close_pool()
-    connection.settings_dict["PORT"] = str(port)
-    try:
-        yield
-    finally:
-        connection.settings_dict["PORT"] = original_port
-        connection.close()
-        connection.close_pool()
 
 
 @pytest.mark.django_db
@@ -70,9 +54,9 @@ def test_health_answers_503_naming_redis_when_redis_is_unreachable(
 
 
 def test_health_answers_503_naming_the_database_when_it_is_unreachable(
-    committed_db: None, closed_port: int
+    committed_db: None,
 ) -> None:
-    with database_unreachable(closed_port):
+    with database_unreachable() as closed_port:
         response = Client().get("/api/health")
 
     assert response.status_code == 503
@@ -84,8 +68,8 @@ def test_health_answers_503_naming_the_database_when_it_is_unreachable(
     assert body["checks"]["redis"]["status"] == "up"
 
 
-def test_health_recovers_once_the_database_is_back(committed_db: None, closed_port: int) -> None:
-    with database_unreachable(closed_port):
+def test_health_recovers_once_the_database_is_back(committed_db: None) -> None:
+    with database_unreachable():
         assert Client().get("/api/health").status_code == 503
 
     response = Client().get("/api/health")
