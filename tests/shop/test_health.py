@@ -56,7 +56,7 @@ def test_health_answers_503_naming_redis_when_redis_is_unreachable(
 def test_health_answers_503_naming_the_database_when_it_is_unreachable(
     committed_db: None,
 ) -> None:
-    with database_unreachable() as closed_port:
+    with database_unreachable():
         response = Client().get("/api/health")
 
     assert response.status_code == 503
