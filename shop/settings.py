@@ -223,11 +223,11 @@ USE_TZ = True
 
 # Static files (the admin's, the live pages', the API docs') are served by the app itself,
 # by WhiteNoise's middleware (synchronous, as the HTTP server runs Django: an async-only
-# middleware would cost every WSGI request an event loop). `collectstatic` (`make run` runs it before
-# the servers start) copies them to STATIC_ROOT under content-hashed names, each with a
-# gzip copy; templates name the hashed files, which are cached for ten years, and naming
-# a file that was not collected is an error. Under SHOP_DEBUG=1 the files come straight
-# from the apps, unhashed and uncached.
+# middleware would cost every WSGI request an event loop). `collectstatic` (`make run`
+# runs it before the servers start) copies them to STATIC_ROOT under content-hashed
+# names, each with a gzip copy; templates name the hashed files, which are cached for ten
+# years, and naming a file that was not collected is an error. Under SHOP_DEBUG=1 the
+# files come straight from the apps, unhashed and uncached.
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / ".run" / "static"
 STORAGES = {
