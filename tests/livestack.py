@@ -1,5 +1,5 @@
-"""The running system for end-to-end tests: uvicorn servers, a Celery worker and beat,
-all real processes against the suite's test database and Redis.
+"""The running system for end-to-end tests: uvicorn and granian servers, a Celery worker
+and beat, all real processes against the suite's test database and Redis.
 
 Fixtures here are imported by the conftest of each suite that needs them.
 """
@@ -45,12 +45,16 @@ SERVER_ENV = {
 
 @dataclass
 class Server:
-    """One uvicorn process serving `shop.asgi` on a fixed port, which survives a restart:
-    a browser reconnects to the same address."""
+    """One server on a fixed port, which survives a restart: a browser reconnects to the
+    same address. `serve` builds its command line as `make run` does: uvicorn serving
+    `shop.asgi` (websockets, and HTTP), or `http_server`, granian serving `shop.wsgi`.
+    `env` is added to the suite's environment for it (and wins over SERVER_ENV)."""
 
     log: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    serve: Callable[[int], list[str]] = websocket_server
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -58,19 +62,20 @@ class Server:
 
     def start(self) -> Server:
         self.proc = subprocess.Popen(
-            websocket_server(self.port),
+            self.serve(self.port),
             cwd=ROOT,
-            env=child_env(**SERVER_ENV),
+            env=child_env(**{**SERVER_ENV, **self.env}),
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
             preexec_fn=die_with_parent,
         )
-        wait_for_port(self.port, self.proc, f"uvicorn on {self.port}", timeout=60)
+        wait_for_port(self.port, self.proc, f"{self.serve.__name__} on {self.port}", timeout=60)
         return self
 
     def stop(self) -> None:
-        """SIGTERM, as a deploy does: uvicorn closes its websockets (1012) and exits."""
+        """SIGTERM, as a deploy does: uvicorn closes its websockets (1012) and exits;
+        granian stops its worker processes."""
         if self.proc is None or self.proc.poll() is not None:
             return
         self.proc.send_signal(signal.SIGTERM)
@@ -99,12 +104,14 @@ def workers(celery_processes: Callable[..., Celery]) -> tuple[Celery, Celery]:  
 
 
 @pytest.fixture
-def start_server(committed_db: None, tmp_path: Path) -> Iterator[Callable[[], Server]]:
-    """Start uvicorn servers; every one is stopped after the test."""
+def start_server(committed_db: None, tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start servers (uvicorn unless `serve` says otherwise, with `env` added); every one
+    is stopped after the test."""
     started: list[Server] = []
 
-    def start() -> Server:
-        server = Server(tmp_path / f"uvicorn-{len(started)}.log").start()
+    def start(serve: Callable[[int], list[str]] = websocket_server, **env: str) -> Server:
+        log = tmp_path / f"{serve.__name__}-{len(started)}.log"
+        server = Server(log, serve=serve, env=env).start()
         started.append(server)
         return server
 
