@@ -64,7 +64,7 @@ class Server:
         self.proc = subprocess.Popen(
             self.command(self.port),
             cwd=ROOT,
-            env=child_env(**SERVER_ENV, **self.env),
+            env=child_env(**{**SERVER_ENV, **self.env}),  # the test's env wins
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,

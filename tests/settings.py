@@ -1,8 +1,10 @@
 """Settings for the test suite: Shop's own, plus the test-only pipeline context and the
 benchmark suite's app (its baker's table, for tests/bench).
 
-Celery's queue and the channel layer's prefix are named after the test database, so two
-suites sharing one Redis never hand each other work.
+Celery's queue, the channel layer's prefix and the cache's are named after the test
+database, so two suites sharing one Redis never hand each other work, nor count each
+other's users (throttles and long polls count per user id, and every test database
+numbers its users from 1).
 """
 
 import os
@@ -13,7 +15,7 @@ import secrets
 os.environ.setdefault("SHOP_SECRET_KEY", secrets.token_urlsafe(50))
 
 from shop.settings import *  # noqa: F403
-from shop.settings import BASE_DIR, CHANNEL_LAYERS, DATABASES, INSTALLED_APPS
+from shop.settings import BASE_DIR, CACHES, CHANNEL_LAYERS, DATABASES, INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.pipeline", "bench"]
 
@@ -25,6 +27,7 @@ CELERY_TASK_DEFAULT_QUEUE = f"{_suite}-tasks"
 # long polls, test servers in threads): a pool as large as they need.
 DATABASES["default"]["OPTIONS"]["pool"]["max_size"] = 32
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _suite
+CACHES["default"]["KEY_PREFIX"] = _suite
 # Static files keep production's manifest storage (hashed names; a template naming a file
 # that is not there fails). tests/conftest.py collects them once per run into a folder
 # named after the suite, where the servers the suite starts find them too.
