@@ -21,6 +21,7 @@ from email.message import Message
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models.functions import Now
 
 from eventstore.executor import Executor
 from eventstore.models import Command
@@ -131,7 +132,18 @@ def serve(start_server: Callable[..., Server]) -> Iterator[Callable[..., Shop]]:
         return Shop(server, customer, issue(customer).key, created.body["productId"])
 
     yield start
-    Executor().run()  # the orders placed, so later tests find no backlog
+    settle()  # the orders placed, all the way through: later tests find no backlog
+
+
+def settle() -> None:
+    """Every command due executed and every subscriber caught up, until nothing due is
+    left (receptors submit more commands as they go; payment deadlines wait)."""
+    while True:
+        Executor().run()
+        for subscriber in registry.all():
+            Runner(subscriber).catch_up()
+        if not Command.objects.filter(status="pending", not_before__lte=Now()).exists():
+            return
 
 
 def end_server_connections() -> int:
