@@ -76,9 +76,16 @@ class Server:
     def stop(self) -> None:
         """SIGTERM, as a deploy does: uvicorn closes its websockets (1012) and exits;
         granian stops its workers and exits."""
+        self.ask_to_stop()
+        self.wait_stopped()
+
+    def ask_to_stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+
+    def wait_stopped(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
-        self.proc.send_signal(signal.SIGTERM)
         try:
             self.proc.wait(20)
         except subprocess.TimeoutExpired:
@@ -115,8 +122,10 @@ def start_server(committed_db: None, tmp_path: Path) -> Iterator[Callable[..., S
         return server
 
     yield start
+    for server in started:  # side by side: each closes its connections first
+        server.ask_to_stop()
     for server in started:
-        server.stop()
+        server.wait_stopped()
 
 
 def make_user(name: str = "", *, staff: bool = False, password: str = "") -> User:

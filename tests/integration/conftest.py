@@ -7,7 +7,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.integration.processes import Celery
+from tests.integration.processes import Celery, stop_all
 
 
 @pytest.fixture
@@ -32,5 +32,4 @@ def celery_processes(committed_db: None, tmp_path: Path) -> Iterator[Callable[..
         return process
 
     yield start
-    for process in started:
-        process.stop()
+    stop_all(started)

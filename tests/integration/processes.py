@@ -78,8 +78,15 @@ class Celery:
             self.proc.wait()
 
     def stop(self) -> None:
+        stop_all([self])
+
+    def ask_to_stop(self) -> None:
+        """SIGTERM the whole process group (a warm shutdown) without waiting for it."""
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
+
+    def wait_stopped(self) -> None:
+        if self.proc and self.proc.poll() is None:
             try:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
@@ -87,6 +94,15 @@ class Celery:
         for child in psutil.process_iter(["pid", "ppid"]):
             if self.proc and child.info["ppid"] == self.proc.pid:
                 child.kill()
+
+
+def stop_all(processes: Iterable[Celery]) -> None:
+    """Stop processes side by side: a warm shutdown takes a second or two each."""
+    processes = list(processes)
+    for process in processes:
+        process.ask_to_stop()
+    for process in processes:
+        process.wait_stopped()
 
 
 def wait_until_executed(command_ids: Iterable[UUID], timeout: float = 90) -> None:
