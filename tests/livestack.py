@@ -105,9 +105,10 @@ def demo_catalog(django_db_setup: None, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture
-def workers(celery_processes: Callable[..., Celery]) -> tuple[Celery, Celery]:  # noqa: F811
-    """A real Celery worker and beat (the sweeper) for the test database."""
-    return celery_processes("worker"), celery_processes("beat")
+def workers(shared_worker_and_beat: tuple[Celery, Celery]) -> tuple[Celery, Celery]:
+    """A real Celery worker and beat (the sweeper) for the test database, which may have
+    served the test before (tests/conftest.py)."""
+    return shared_worker_and_beat
 
 
 @pytest.fixture

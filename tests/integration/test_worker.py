@@ -39,8 +39,7 @@ def assert_each_executed_exactly_once(command_ids: list[uuid.UUID]) -> None:
         assert by_command[command.id] == len(command.positions) == 1, command.id
 
 
-def test_commands_on_one_stream_run_in_arrival_order(celery_processes) -> None:
-    celery_processes("worker")
+def test_commands_on_one_stream_run_in_arrival_order(shared_worker) -> None:
     [account] = open_accounts(1)
     submitted: list[tuple[int, uuid.UUID]] = []
 
