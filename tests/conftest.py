@@ -11,6 +11,7 @@ as the owner (tests/database_roles.py).
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Iterator
 
@@ -19,6 +20,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from tests.database_roles import APP, OWNER, sign_in
+from tests.integration.processes import Celery, SharedCelery, purge_wake_ups
 
 REPLACED = pytest.StashKey[dict]()
 """The credentials a `database_owner` test replaced, put back after it."""
@@ -72,3 +74,51 @@ def committed_db(django_db_setup: None, django_db_blocker) -> Iterator[None]:
         assert connection.settings_dict["NAME"].startswith("test_"), "not the test database"
         yield
         connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def shared_celery(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SharedCelery]:
+    """The one holder of the processes `shared_worker` and `shared_worker_and_beat` hand
+    on; defined here alone, so that every folder's tests use the same one."""
+    shared = SharedCelery(tmp_path_factory.mktemp("shared-celery"))
+    yield shared
+    shared.stop()
+
+
+@contextlib.contextmanager
+def handed_on(
+    shared: SharedCelery, request: pytest.FixtureRequest, kinds: tuple[str, ...]
+) -> Iterator[list[Celery]]:
+    """The shared processes for this test. After it they are handed on if the next test
+    asks for the same fixture and this one passed; otherwise they are stopped, as
+    `celery_processes` stops its own. Wake-ups left queued are purged first."""
+    failed = request.session.testsfailed
+    purge_wake_ups()
+    yield shared.get(kinds)
+    items = request.session.items
+    following = items.index(request.node) + 1
+    wanted = following < len(items) and request.fixturename in items[following].fixturenames
+    if not wanted or request.session.testsfailed != failed:
+        shared.stop()
+
+
+@pytest.fixture
+def shared_worker(
+    committed_db: None, shared_celery: SharedCelery, request: pytest.FixtureRequest
+) -> Iterator[Celery]:
+    """A real Celery worker for the test database, which may have served the test before
+    (see `handed_on`). A test that needs a worker to start, stop or die at a moment of its
+    choosing starts its own (`celery_processes`)."""
+    with handed_on(shared_celery, request, ("worker",)) as (worker,):
+        yield worker
+
+
+@pytest.fixture
+def shared_worker_and_beat(
+    committed_db: None, shared_celery: SharedCelery, request: pytest.FixtureRequest
+) -> Iterator[tuple[Celery, Celery]]:
+    """A real worker and beat (the sweeper), shared as `shared_worker` is."""
+    with handed_on(shared_celery, request, ("worker", "beat")) as (worker, beat):
+        yield worker, beat

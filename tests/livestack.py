@@ -76,9 +76,16 @@ class Server:
     def stop(self) -> None:
         """SIGTERM, as a deploy does: uvicorn closes its websockets (1012) and exits;
         granian stops its workers and exits."""
+        self.ask_to_stop()
+        self.wait_stopped()
+
+    def ask_to_stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+
+    def wait_stopped(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
-        self.proc.send_signal(signal.SIGTERM)
         try:
             self.proc.wait(20)
         except subprocess.TimeoutExpired:
@@ -98,9 +105,10 @@ def demo_catalog(django_db_setup: None, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture
-def workers(celery_processes: Callable[..., Celery]) -> tuple[Celery, Celery]:  # noqa: F811
-    """A real Celery worker and beat (the sweeper) for the test database."""
-    return celery_processes("worker"), celery_processes("beat")
+def workers(shared_worker_and_beat: tuple[Celery, Celery]) -> tuple[Celery, Celery]:
+    """A real Celery worker and beat (the sweeper) for the test database, which may have
+    served the test before (tests/conftest.py)."""
+    return shared_worker_and_beat
 
 
 @pytest.fixture
@@ -115,8 +123,10 @@ def start_server(committed_db: None, tmp_path: Path) -> Iterator[Callable[..., S
         return server
 
     yield start
+    for server in started:  # side by side: each closes its connections first
+        server.ask_to_stop()
     for server in started:
-        server.stop()
+        server.wait_stopped()
 
 
 def make_user(name: str = "", *, staff: bool = False, password: str = "") -> User:

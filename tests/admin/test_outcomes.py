@@ -20,10 +20,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def pipeline(celery_processes) -> None:
+def pipeline(shared_worker_and_beat) -> None:
     """A real worker, and beat's sweeper to wake subscribers that no event woke."""
-    celery_processes("worker")
-    celery_processes("beat")
 
 
 def test_a_dispatch_is_reported_done_and_the_timeline_shows_it(pipeline: None) -> None:

@@ -70,8 +70,7 @@ def job_when_finished(client: object, name: str, timeout: float = 120) -> dict:
 
 
 @pytest.mark.integration
-def test_a_superuser_rebuilds_then_verifies_a_baker_in_the_worker(celery_processes) -> None:
-    celery_processes("worker")
+def test_a_superuser_rebuilds_then_verifies_a_baker_in_the_worker(shared_worker) -> None:
     root = client_for(make_user(superuser=True))
     page = root.get(PAGE).content.decode()
 

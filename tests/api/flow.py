@@ -7,6 +7,7 @@ A test module imports the fixtures it uses (`invoiced_fixture` provides `invoice
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from contexts.shared.values import derived_id
 from eventstore.executor import Executor
 from eventstore.subscribers import Runner, registry
-from tests.api.conftest import People
+from tests.api.conftest import People, execute
 
 CONTEXTS = ("cart.", "sales.", "invoicing.", "shipping.")
 HOME = {
@@ -64,6 +65,19 @@ class Order:
     @property
     def shipment_id(self) -> str:
         return str(derived_id("shipment", uuid.UUID(self.order_id)))
+
+
+def product_maker(people: People) -> Callable[..., str]:
+    """The `create_product` fixture's function, for a fixture of wider scope."""
+
+    def create(name: str, price: str, vendor: str) -> str:
+        body = {"vendorId": vendor, "name": name, "price": price}
+        response = people.staff.post("/api/products", body)
+        assert response.status_code == 202, response.content
+        execute()
+        return response.json()["productId"]
+
+    return create
 
 
 def place(people: People, create_product: Any, who: str = "alice") -> Order:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
 import pytest
 
 from tests.api.conftest import People
+from tests.integration.processes import Celery
 
 pytestmark = pytest.mark.integration
 
@@ -21,9 +21,8 @@ ADDRESS = {
 
 
 def test_the_order_a_checkout_places_is_readable_right_after_the_202(
-    committed_people: People, celery_processes: Callable
+    committed_people: People, shared_worker: Celery
 ) -> None:
-    celery_processes("worker")
     people = committed_people
     created = people.staff.post(
         "/api/products", {"vendorId": str(uuid.uuid4()), "name": "Kettle", "price": "30.00"}

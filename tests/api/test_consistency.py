@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 
 import pytest
 
 from shop.api import consistency
 from tests.api.conftest import People, execute, problem
+from tests.integration.processes import Celery
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def worker(celery_processes: Callable) -> None:
-    celery_processes("worker")
+def worker(shared_worker: Celery) -> None:
+    """A real worker, perhaps the one the test before used."""
 
 
 def test_writes_then_reads_see_each_other(committed_people: People, worker: None) -> None:

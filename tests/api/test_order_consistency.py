@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
 import pytest
 
 from contexts.shared.values import derived_id
 from tests.api.conftest import People
 from tests.api.flow import HOME
-from tests.integration.processes import eventually
+from tests.integration.processes import Celery, eventually
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def worker(celery_processes: Callable) -> None:
-    celery_processes("worker")
+def worker(shared_worker: Celery) -> None:
+    """A real worker, perhaps the one the test before used."""
 
 
 def done(api, answer: dict) -> None:

@@ -11,7 +11,7 @@ needs the table's view permission. A refusal is a 403 problem and stores nothing
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +29,8 @@ from eventstore.models import Command
 from shop.api.auth import MayReadAll, MaySubmit, OwnOrMayReadAll, OwnOrMaySubmit
 from shop.api.routing import Operations
 from shop.rights import view_permission
-from tests.api.conftest import Api, People, execute, make_user, problem, snapshot
-from tests.api.flow import Order, pay, place
+from tests.api.conftest import Api, People, make_user, problem, snapshot
+from tests.api.flow import Order, pay, place, product_maker
 from tests.staff import GROUPS, join
 
 pytestmark = pytest.mark.django_db
@@ -92,19 +92,6 @@ def world(django_db_setup: None, django_db_blocker: Any) -> World:
         alice = people.alice.user
         placed = Command.objects.get(actor=f"customer:{alice.pk}", operation="PlaceOrder")
         return World(order, str(placed.id), alice.username)
-
-
-def product_maker(people: People) -> Callable[..., str]:
-    """The `create_product` fixture's function, for a fixture of wider scope."""
-
-    def create(name: str, price: str, vendor: str) -> str:
-        body = {"vendorId": vendor, "name": name, "price": price}
-        response = people.staff.post("/api/products", body)
-        assert response.status_code == 202, response.content
-        execute()
-        return response.json()["productId"]
-
-    return create
 
 
 def staff_member(role: str) -> Api:

@@ -4,7 +4,6 @@ running the ordering process: every attempt is refused, and the order still ship
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
 import pytest
 
@@ -17,7 +16,7 @@ from shop.api.auth import actor_for
 from shop.customers import customer_id_for
 from tests.api.conftest import People, problem
 from tests.api.flow import HOME
-from tests.integration.processes import eventually, wait_until_executed
+from tests.integration.processes import Celery, eventually, wait_until_executed
 
 pytestmark = pytest.mark.integration
 
@@ -27,9 +26,8 @@ def done(api, answer: dict) -> None:
 
 
 def test_carts_at_alices_own_order_records_are_refused_and_the_order_ships(
-    committed_people: People, celery_processes: Callable
+    committed_people: People, shared_worker: Celery
 ) -> None:
-    celery_processes("worker")
     people = committed_people
     product = people.staff.post(
         "/api/products", {"vendorId": str(uuid.uuid4()), "name": "Kettle", "price": "30.00"}

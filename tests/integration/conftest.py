@@ -4,21 +4,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings
 
-from tests.integration.processes import Celery
+from tests.integration.processes import Celery, purge_wake_ups, stop_all
 
 
 @pytest.fixture
 def celery_processes(committed_db: None, tmp_path: Path) -> Iterator[Callable[..., Celery]]:
     """Start real Celery workers and beats; every one is stopped after the test.
 
-    Wake-ups left queued by earlier tests are purged first: they would only delay this one.
+    Wake-ups left queued by earlier tests are purged first.
     """
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(queue, *client.keys(f"{queue}:wake:*"))
+    purge_wake_ups()
     started: list[Celery] = []
 
     def start(
@@ -32,5 +28,4 @@ def celery_processes(committed_db: None, tmp_path: Path) -> Iterator[Callable[..
         return process
 
     yield start
-    for process in started:
-        process.stop()
+    stop_all(started)

@@ -12,6 +12,7 @@ from pathlib import Path
 from uuid import UUID
 
 import psutil
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -78,8 +79,15 @@ class Celery:
             self.proc.wait()
 
     def stop(self) -> None:
+        stop_all([self])
+
+    def ask_to_stop(self) -> None:
+        """SIGTERM the whole process group (a warm shutdown) without waiting for it."""
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
+
+    def wait_stopped(self) -> None:
+        if self.proc and self.proc.poll() is None:
             try:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
@@ -87,6 +95,51 @@ class Celery:
         for child in psutil.process_iter(["pid", "ppid"]):
             if self.proc and child.info["ppid"] == self.proc.pid:
                 child.kill()
+
+
+def stop_all(processes: Iterable[Celery]) -> None:
+    """Stop processes side by side: a warm shutdown takes a second or two each."""
+    processes = list(processes)
+    for process in processes:
+        process.ask_to_stop()
+    for process in processes:
+        process.wait_stopped()
+
+
+def purge_wake_ups() -> None:
+    """Wake-ups left queued by earlier tests would only delay this one."""
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete(queue, *client.keys(f"{queue}:wake:*"))
+
+
+class SharedCelery:
+    """A worker, or a worker and a beat, that one test hands on to the next test when
+    that one asks for the same processes: starting them and their warm shutdown take
+    seconds each. Any other next test finds them stopped."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.kinds: tuple[str, ...] = ()
+        self.processes: list[Celery] = []
+        self.started = 0
+
+    def get(self, kinds: tuple[str, ...]) -> list[Celery]:
+        """These processes, running: those handed on, or new ones."""
+        running = all(p.proc is not None and p.proc.poll() is None for p in self.processes)
+        if kinds != self.kinds or not running:
+            self.stop()
+            self.processes = [
+                Celery(kind, self.log_dir, n=self.started + i).start()
+                for i, kind in enumerate(kinds)
+            ]
+            self.started += len(kinds)
+            self.kinds = kinds
+        return self.processes
+
+    def stop(self) -> None:
+        stop_all(self.processes)
+        self.processes, self.kinds = [], ()
 
 
 def wait_until_executed(command_ids: Iterable[UUID], timeout: float = 90) -> None:

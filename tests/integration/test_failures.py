@@ -98,9 +98,7 @@ def test_a_crash_between_a_bakers_rows_and_its_checkpoint_applies_nothing(
     assert AccountFeedEntry.objects.filter(account_id=account).count() == 2
 
 
-def test_a_rebuild_during_live_traffic_equals_the_live_tables(celery_processes) -> None:
-    celery_processes("worker")
-    celery_processes("beat")
+def test_a_rebuild_during_live_traffic_equals_the_live_tables(shared_worker_and_beat) -> None:
     accounts = open_accounts(20)
     thread, ids = submit_in_background(accounts, 1000, 0.002)
 

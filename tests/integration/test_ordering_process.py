@@ -60,9 +60,7 @@ def all_bakers_caught_up() -> None:
         wait_for_lag_zero(baker.name)
 
 
-def test_checkout_to_delivery_with_every_table_exact(celery_processes) -> None:
-    celery_processes("worker")
-    celery_processes("beat")
+def test_checkout_to_delivery_with_every_table_exact(shared_worker_and_beat) -> None:
     product, vendor = create_product("awesome-desktop-pc", "3200.00")
     customer, cart_id, order_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     actor = f"customer:{customer}"

@@ -24,10 +24,8 @@ ORDERS = 500
 
 
 def test_500_random_orders_leave_every_rebuilt_table_equal_to_the_live_one(
-    celery_processes,
+    shared_worker_and_beat,
 ) -> None:
-    celery_processes("worker")
-    celery_processes("beat")
     rng = random.Random(20261123)
     products = [(uuid.uuid4(), uuid.uuid4(), f"item-{n}", Decimal(rng.randint(100, 99999)) / 100)
                 for n in range(12)]  # fmt: skip

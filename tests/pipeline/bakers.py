@@ -70,15 +70,20 @@ class LedgerBaker(Baker):
         }
 
     def after_commit(self, events: Sequence[RecordedEvent]) -> None:
-        layer = get_channel_layer()
-        entries = AccountFeedEntry.objects.filter(
-            position__in=[e.position for e in events]
-        ).order_by("position")
-        for entry in entries:
-            for group in (STAFF_GROUP, owner_group(entry.owner)):
-                async_to_sync(layer.group_send)(
-                    group, {"type": "feed.message", "message": entry.message}
-                )
+        entries = list(
+            AccountFeedEntry.objects.filter(position__in=[e.position for e in events])
+            .order_by("position")
+            .values_list("owner", "message")
+        )
+        if entries:
+            async_to_sync(_send_all)(entries)  # one event loop per batch, as sales' feed
+
+
+async def _send_all(entries: list[tuple[str, dict]]) -> None:
+    layer = get_channel_layer()
+    for owner, message in entries:
+        for group in (STAFF_GROUP, owner_group(owner)):
+            await layer.group_send(group, {"type": "feed.message", "message": message})
 
 
 registry.register(LedgerBaker())

@@ -46,7 +46,8 @@ class DepositUnstorable:
 
 @dataclass(frozen=True)
 class Stall:
-    """Takes `seconds` to prepare (see handlers.py) and changes nothing: a slow command."""
+    """Takes `seconds` to prepare, or until a test releases it (see handlers.py), and
+    changes nothing: a slow command."""
 
     account_id: UUID
     seconds: float
