@@ -3,8 +3,8 @@ Alice (the order's owner), customer Bob, and staff.
 
 Someone else's order, invoice or shipment is a 404, never a 403; staff do not shop.
 
-The order and the four callers are set up once and committed: each test makes one
-request, and what it stores (a 202's command, which nothing executes) is rolled back
+The callers and the order are made once for the module and committed: each test makes
+one request, and what it stores (a 202's command, which nothing executes) is rolled back
 with the test's transaction.
 """
 
@@ -12,13 +12,17 @@ with the test's transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.api.conftest import Api, People, make_user
-from tests.api.flow import HOME, Order, pay, place, product_maker
+from tests.api.conftest import People
+from tests.api.flow import (  # noqa: F401  (fixtures)
+    HOME,
+    Order,
+    module_paid_fixture,
+    module_people_fixture,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,23 +46,6 @@ ENDPOINTS = {
 }  # fmt: skip
 
 
-@dataclass
-class World:
-    """The four callers, and Alice's order paid in full: its shipment awaits dispatch."""
-
-    people: People
-    paid: Order
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup: None, django_db_blocker: Any) -> World:
-    with django_db_blocker.unblock():
-        people = People(Api(), Api(make_user()), Api(make_user()), Api(make_user(staff=True)))
-        paid = place(people, product_maker(people))
-        pay(people, paid)
-        return World(people, paid)
-
-
 def filled(value: Any, fill: dict[str, str]) -> Any:
     """The body with `{product}`, `{order}`, ... replaced, at any depth."""
     if isinstance(value, str):
@@ -72,16 +59,15 @@ def filled(value: Any, fill: dict[str, str]) -> Any:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_authorization(world: World, endpoint: str, role: str) -> None:
+def test_authorization(people: People, paid: Order, endpoint: str, role: str) -> None:
     method, path, body, expected = ENDPOINTS[endpoint]
-    paid = world.paid
     fill = {
         "product": paid.teapot,
         "order": paid.order_id,
         "invoice": paid.invoice_id,
         "shipment": paid.shipment_id,
     }
-    response = world.people.as_(role).request(method, path.format(**fill), filled(body, fill))
+    response = people.as_(role).request(method, path.format(**fill), filled(body, fill))
 
     assert response.status_code == expected[ROLES.index(role)], response.content
     if response.status_code >= 400:

@@ -1,4 +1,8 @@
-"""Shipments: customers read those of their orders, staff read all, dispatch and deliver."""
+"""Shipments: customers read those of their orders, staff read all, dispatch and deliver.
+
+The callers and their orders are made once for the module and committed; what a test
+does to them is rolled back with its transaction.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from tests.api.flow import (  # noqa: F401  (fixtures)
     Order,
     accepted,
     dispatch,
-    invoiced_fixture,
-    paid_fixture,
+    module_paid_fixture,
+    module_people_fixture,
     pay,
     place,
     settle,

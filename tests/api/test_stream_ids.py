@@ -1,5 +1,9 @@
 """Ids a client names in the path: never another kind of record's (409), and a new cart
-never at an id Shop derives (422). Run in this process; nothing refused is stored."""
+never at an id Shop derives (422). Run in this process; nothing refused is stored.
+
+The callers and their orders are made once for the module and committed; what a test
+does to them is rolled back with its transaction.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +21,9 @@ from tests.api.flow import (  # noqa: F401  the fixtures
     Order,
     accepted,
     dispatch,
-    invoiced_fixture,
-    paid_fixture,
+    module_invoiced_fixture,
+    module_paid_fixture,
+    module_people_fixture,
     pay,
     settle,
 )
