@@ -34,10 +34,6 @@ def text(name: str) -> StandIn:
     return StandIn(name, f"\x00stand-in:{name}:{uuid.uuid4().hex}")
 
 
-def number(name: str) -> StandIn:
-    return StandIn(name, -(uuid.uuid4().int >> 66))
-
-
 def identifier(name: str) -> StandIn:
     return StandIn(name, uuid.uuid4())
 
