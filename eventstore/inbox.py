@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -14,6 +15,7 @@ from psycopg.types.json import Jsonb
 from eventstore import wakeups
 from eventstore.codec import encode
 from eventstore.commands import CommandRegistry, commands
+from eventstore.store import raw_cursor
 
 # Advisory-lock namespaces (the two-int form; the append lock uses the one-bigint form).
 SUBMIT_LOCK = 1
@@ -32,7 +34,19 @@ class IdempotencyConflict(Exception):
 @dataclass(frozen=True)
 class Submitted:
     command_id: UUID
-    created: bool  # False when an identical earlier submission was found by its key
+    created: bool  # False when an earlier submission was found by its key
+    same: bool = True  # False when that earlier submission was another command
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One command of `submit_many`, with what `submit` takes besides the actor."""
+
+    command: object
+    idempotency_key: str | None = None
+    not_before: dt.datetime | None = None
+    correlation_id: UUID | None = None
+    causation_id: UUID | None = None
 
 
 def submit(
@@ -64,6 +78,47 @@ def submit(
                 cursor, handler.name, stream_id, payload, actor, idempotency_key
             )
     return Submitted(command_id, created=True)
+
+
+def submit_many(
+    submissions: Sequence[Submission], *, actor: str, registry: CommandRegistry = commands
+) -> list[Submitted]:
+    """Accept several commands of one actor in one statement, in the order given; how a
+    receptor submits what a batch of events calls for.
+
+    Each stream's submit lock is taken first (in one order for every caller, so two
+    submitters never deadlock), then every row is inserted. A submission whose key was
+    used already is not inserted: its result names the earlier command, with `same`
+    False if that was another command (`submit` would raise `IdempotencyConflict`).
+    """
+    if not submissions:
+        return []
+    rows, payloads = [], []
+    for given in submissions:
+        handler = registry.for_command(given.command)
+        command_id = uuid.uuid4()
+        payloads.append(encode(given.command))
+        rows.append((
+            command_id, handler.service, handler.operation, handler.stream_of(given.command),
+            given.idempotency_key, given.correlation_id or command_id, given.causation_id,
+            given.not_before,
+        ))  # fmt: skip
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    with raw_cursor() as cursor:
+        cursor.execute(INSERT_MANY, [*columns, Jsonb(payloads), SUBMIT_LOCK, actor])
+        created = {row[0] for row in cursor.fetchall()}
+        earlier = _earlier_by_key(cursor, actor, [r[4] for r in rows if r[0] not in created])
+    if created:
+        transaction.on_commit(wakeups.wake_executor)
+    results = []
+    for row, payload in zip(rows, payloads, strict=True):
+        if row[0] in created:
+            results.append(Submitted(row[0], created=True))
+            continue
+        earlier_id, name, stream_id, earlier_payload = earlier[row[4]]
+        same = (name, stream_id, earlier_payload) == (f"{row[1]}.{row[2]}", row[3], payload)
+        results.append(Submitted(earlier_id, created=False, same=same))
+    return results
 
 
 def resubmit(command_id: UUID, *, actor: str) -> Submitted:
@@ -113,6 +168,32 @@ a stream's commands commit in arrival order), then the row, unless its idempoten
 was used already. Parameters: `_lock_args(row) + row`."""
 
 
+INSERT_MANY = f"""
+    WITH given AS (
+        SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::uuid[], %s::text[],
+                             %s::uuid[], %s::uuid[], %s::timestamptz[])
+            WITH ORDINALITY AS g(id, service_name, operation, stream_id, idempotency_key,
+                                 correlation_id, causation_id, not_before, n)
+        JOIN jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS p(payload, n) USING (n)
+    ), stream_locks AS (
+        SELECT count(*) FROM (
+            SELECT pg_advisory_xact_lock(%s, h)
+            FROM (SELECT DISTINCT hashtext(stream_id::text) AS h FROM given ORDER BY 1) AS s
+        ) AS taken
+    )
+    INSERT INTO {COLUMNS}
+    SELECT id, service_name, operation, stream_id, payload, %s, idempotency_key,
+           correlation_id, causation_id, coalesce(not_before, now()), NULL, 'pending', '[]'
+    FROM given, stream_locks
+    ORDER BY n
+    ON CONFLICT (actor, idempotency_key) DO NOTHING
+    RETURNING id
+"""
+"""Several pending commands of one actor in one statement: every stream's submit lock,
+taken in hash order, then the rows in the order given (so in `seq` order), each unless
+its key was used already."""
+
+
 def _lock_args(row: list) -> list:
     return [SUBMIT_LOCK, str(row[3])]
 
@@ -125,6 +206,18 @@ def _insert_pending(cursor, row: list) -> bool:
         return False
     transaction.on_commit(wakeups.wake_executor)
     return True
+
+
+def _earlier_by_key(cursor, actor: str, keys: list[str | None]) -> dict[str, tuple]:
+    """The earlier commands of `actor` under `keys`: id, name, stream and payload."""
+    if not keys:
+        return {}
+    cursor.execute(
+        "SELECT idempotency_key, id, service_name || '.' || operation, stream_id, payload"
+        " FROM eventstore_command WHERE actor = %s AND idempotency_key = ANY(%s)",
+        [actor, keys],
+    )
+    return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
 def _earlier_submission(

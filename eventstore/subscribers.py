@@ -20,7 +20,7 @@ from typing import ClassVar
 from django.db import connection, models, transaction
 
 from eventstore import wakeups
-from eventstore.inbox import IdempotencyConflict, submit
+from eventstore.inbox import Submission, submit_many
 from eventstore.store import EventStore, RecordedEvent, store
 
 log = logging.getLogger(__name__)
@@ -69,23 +69,25 @@ class Receptor(Subscriber):
         raise NotImplementedError
 
     def handle(self, events: Sequence[RecordedEvent]) -> None:
-        for event in events:
-            for index, command in enumerate(self.react(event)):
-                key = f"{self.name}:{event.position}:{index}"
-                try:
-                    submit(
-                        command,
-                        actor=f"receptor:{self.name}",
-                        idempotency_key=key,
-                        correlation_id=event.metadata.correlation_id,
-                        causation_id=event.metadata.command_id,
-                        not_before=self.not_before(event, command),
-                    )
-                except IdempotencyConflict:
-                    # A replay derived a different command than the first time (code or a
-                    # setting changed since). The command already accepted stands.
-                    log.warning("%s: event %s already acted on; keeping the first command",
-                                self.name, event.position)  # fmt: skip
+        """Submit every command the batch calls for, in one statement."""
+        submissions = [
+            Submission(
+                command,
+                idempotency_key=f"{self.name}:{event.position}:{index}",
+                not_before=self.not_before(event, command),
+                correlation_id=event.metadata.correlation_id,
+                causation_id=event.metadata.command_id,
+            )
+            for event in events
+            for index, command in enumerate(self.react(event))
+        ]
+        results = submit_many(submissions, actor=f"receptor:{self.name}")
+        for given, result in zip(submissions, results, strict=True):
+            if not result.same:
+                # A replay derived a different command than the first time (code or a
+                # setting changed since). The command already accepted stands.
+                log.warning("%s: %s was already acted on; keeping the first command",
+                            self.name, given.idempotency_key)  # fmt: skip
 
     def not_before(self, event: RecordedEvent, command: object) -> dt.datetime | None:
         """When a command should run; None for now. Scheduling receptors override it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import pytest
 from django.db import connection
 
 from eventstore.executor import Executor
-from eventstore.inbox import IdempotencyConflict, submit
+from eventstore.inbox import IdempotencyConflict, Submission, submit, submit_many
 from eventstore.models import Checkpoint, Command
 from eventstore.store import store
 from eventstore.subscribers import Runner, registry
@@ -123,6 +124,53 @@ def test_the_same_key_with_another_payload_is_a_conflict_that_stores_nothing() -
 
     assert raised.value.command_id == first.command_id
     assert Command.objects.filter(stream_id=account).count() == 1
+
+
+def test_submit_many_writes_pending_commands_in_the_order_given() -> None:
+    accounts = [uuid.uuid4(), uuid.uuid4()]
+    cause, conversation = uuid.uuid4(), uuid.uuid4()
+    later = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
+    given = [
+        Submission(domain.OpenAccount(accounts[0], "ann"), "m1", None, conversation, cause),
+        Submission(domain.OpenAccount(accounts[1], "ann"), "m2", later, conversation, cause),
+        Submission(domain.Deposit(accounts[0], Decimal("3.00")), "m3"),
+    ]
+
+    results = submit_many(given, actor="receptor:test")
+
+    assert [r.created for r in results] == [True, True, True]
+    rows = {c.id: c for c in Command.objects.filter(stream_id__in=accounts)}
+    stored = [rows[r.command_id] for r in results]
+    assert [c.seq for c in stored] == sorted(c.seq for c in stored)
+    assert [(c.operation, c.stream_id, c.idempotency_key) for c in stored] == [
+        ("OpenAccount", accounts[0], "m1"), ("OpenAccount", accounts[1], "m2"),
+        ("Deposit", accounts[0], "m3"),
+    ]  # fmt: skip
+    assert {c.status for c in stored} == {"pending"}
+    assert stored[0].payload == {"account_id": str(accounts[0]), "owner": "ann"}
+    assert (stored[0].correlation_id, stored[0].causation_id) == (conversation, cause)
+    assert stored[1].not_before == later
+    assert stored[2].correlation_id == stored[2].id and stored[2].causation_id is None
+    assert {c.actor for c in stored} == {"receptor:test"}
+
+
+def test_submit_many_again_finds_the_earlier_commands_and_flags_a_different_one() -> None:
+    account = uuid.uuid4()
+    first = submit_many([Submission(domain.OpenAccount(account, "ann"), "r1")], actor="r")
+
+    again = submit_many(
+        [
+            Submission(domain.OpenAccount(account, "ann"), "r1"),  # the same command
+            Submission(domain.OpenAccount(account, "eve"), "r1"),  # another under that key
+        ],
+        actor="r",
+    )
+
+    assert [(r.command_id, r.created, r.same) for r in again] == [
+        (first[0].command_id, False, True), (first[0].command_id, False, False),
+    ]  # fmt: skip
+    assert Command.objects.filter(stream_id=account).count() == 1
+    assert submit_many([], actor="r") == []
 
 
 def test_keys_belong_to_one_actor() -> None:
