@@ -14,7 +14,7 @@ from uuid import UUID
 from contexts.sales import domain
 from contexts.sales.models import PopularItem, PopularItemOrder, Product
 from contexts.sales.orders_baker import OrdersBaker
-from contexts.sales.upsert import upsert
+from contexts.sales.upsert import insert, upsert
 from eventstore.store import RecordedEvent
 from eventstore.subscribers import Baker, registry
 
@@ -75,7 +75,7 @@ class PopularItemsBaker(Baker):
                 _tally(changes, order, +1)
             elif order := new.pop(event.data.order_id, None) or counted.get(event.data.order_id):
                 _tally(changes, order, -1)
-        PopularItemOrder.objects.bulk_create(new.values())
+        insert(PopularItemOrder, new.values())
         PopularItemOrder.objects.filter(pk__in=cancelled).delete()
         _apply(changes)
 

@@ -27,7 +27,7 @@ from contexts.sales.models import (
 )
 from contexts.sales.order_serializers import render_detail
 from contexts.sales.queries import OrderPage
-from contexts.sales.upsert import upsert, upsert_each
+from contexts.sales.upsert import insert, upsert
 from contexts.shipping import domain as shipping
 from eventstore.codec import encode
 from eventstore.store import RecordedEvent
@@ -205,10 +205,10 @@ class OrderBatch:
 
     def save(self) -> None:
         upsert(OrderSummary, self.summaries.values(), ["order_id"])
-        upsert_each(OrderDetail, self.details.values(), ["order_id"])  # long pages
-        OrderLine.objects.bulk_create(self.lines)
-        OrderTimelineEntry.objects.bulk_create(self.timeline)
-        OrderFeedEntry.objects.bulk_create(self.feed)
+        upsert(OrderDetail, self.details.values(), ["order_id"])
+        insert(OrderLine, self.lines)
+        insert(OrderTimelineEntry, self.timeline)
+        insert(OrderFeedEntry, self.feed)
 
 
 def _by_order(rows: Iterable[RowT]) -> dict[UUID, list[RowT]]:
