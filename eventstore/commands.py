@@ -6,7 +6,7 @@ addresses and the pure functions of its domain. The executor needs nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, is_dataclass
 from typing import Any
 from uuid import UUID
@@ -32,6 +32,13 @@ class Handler:
     every command that ran before it, even earlier in the same batch: the executor
     appends the batch's pending events before running it.
 
+    `reads(command)`, when given, names the streams `prepare` reads (an order's
+    products). The executor then reads those streams once for its whole batch, in one
+    query, and calls `prepare(command, events)` with the events of the streams named,
+    each stream's in version order; it appends the batch's pending events first only
+    when some of them are on those streams. Without `reads`, `prepare(command)` reads
+    for itself.
+
     `reserves(command)`, when given, names one more stream the command locks as it is
     claimed, as if it were its own: two commands that must never be decided at the same
     time on two workers (a cancel and a dispatch of one order) then take turns. The lock
@@ -48,7 +55,8 @@ class Handler:
     evolve: Callable[[Any, Any], Any]
     decide: Callable[[Any, Any], Sequence[object]]
     rejection: type[Exception]
-    prepare: Callable[[Any], Any] | None = None
+    prepare: Callable[..., Any] | None = None
+    reads: Callable[[Any], Iterable[UUID]] | None = None
     reads_store: bool = False
     permission: str | None = None
     """The Django permission staff need to submit this command, through the API or a

@@ -38,6 +38,7 @@ from eventstore.store import (
     EventStore,
     Metadata,
     NewEvents,
+    RecordedEvent,
     StreamTypeError,
     raw_cursor,
     store,
@@ -173,6 +174,7 @@ class Executor:
         batch, with another stream type.
         """
         owners = stream_owners(states)
+        reads = ReadAhead(self.store, self.registry, claimed)
         outcomes = []
         for command in claimed:
             outcome = Outcome(command)
@@ -185,9 +187,9 @@ class Executor:
                 if owner != handler.stream_type:
                     raise StreamTypeError(command.stream_id, handler.stream_type, owner)
                 state, version = states.get(key) or self._initial(handler)
-                if handler.reads_other_streams:
+                if handler.reads_other_streams and handler.reads is None:
                     self._append_pending(outcomes)  # what it reads includes earlier commands
-                events = self._decide(handler, state, command.payload)
+                events = self._decide(handler, state, command.payload, reads, outcomes)
                 for event in events:
                     self.store.events.to_stored(event)  # an unencodable event fails here
                     state = handler.evolve(state, event)
@@ -195,6 +197,7 @@ class Executor:
                 states[key] = (state, version + len(events))
                 if events:
                     owners[command.stream_id] = handler.stream_type
+                    reads.written(command.stream_id)
             except Exception as error:
                 rejected = isinstance(error, StreamTypeError) or (
                     outcome.handler and isinstance(error, outcome.handler.rejection)
@@ -276,13 +279,56 @@ class Executor:
     def _initial(handler: Handler) -> tuple[Any, int]:
         return handler.initial_state(), 0
 
-    @staticmethod
-    def _decide(handler: Handler, state: Any, payload: dict) -> list[object]:
+    def _decide(
+        self, handler: Handler, state: Any, payload: dict, reads: ReadAhead, outcomes: list
+    ) -> list[object]:
         command = handler.decode(payload)
-        if handler.prepare:
+        if handler.reads is not None:
+            streams = list(dict.fromkeys(handler.reads(command)))
+            if reads.stale(streams):  # written earlier in this batch: append, read again
+                self._append_pending(outcomes)
+                reads.refresh(streams)
+            command = handler.prepare(command, reads.events(streams))
+        elif handler.prepare:
             with transaction.atomic():  # a failing read must not abort the whole batch
                 command = handler.prepare(command)
         return list(handler.decide(state, command))
+
+
+class ReadAhead:
+    """The streams a batch's commands read (`Handler.reads`), read in one query before
+    they are decided. A stream a command of the batch writes is stale from then on: it
+    is read again, after the batch's pending events are appended, when next asked for."""
+
+    def __init__(self, events: EventStore, registry: CommandRegistry, claimed: list) -> None:
+        self.store = events
+        wanted: dict[UUID, None] = {}
+        for command in claimed:
+            try:
+                handler = registry.named(command.service_name, command.operation)
+                if handler.reads is not None:
+                    wanted.update(dict.fromkeys(handler.reads(handler.decode(command.payload))))
+            except Exception:  # a command that cannot be read fails as it is decided
+                continue
+        self.by_stream: dict[UUID, list[RecordedEvent]] = {}
+        self._stale: set[UUID] = set()
+        self.refresh(list(wanted))
+
+    def written(self, stream_id: UUID) -> None:
+        if stream_id in self.by_stream:
+            self._stale.add(stream_id)
+
+    def stale(self, stream_ids: list[UUID]) -> bool:
+        return any(s in self._stale or s not in self.by_stream for s in stream_ids)
+
+    def refresh(self, stream_ids: list[UUID]) -> None:
+        self.by_stream.update({stream_id: [] for stream_id in stream_ids})
+        for event in self.store.read_streams(stream_ids):
+            self.by_stream[event.stream_id].append(event)
+        self._stale.difference_update(stream_ids)
+
+    def events(self, stream_ids: list[UUID]) -> list[RecordedEvent]:
+        return [event for stream_id in stream_ids for event in self.by_stream[stream_id]]
 
 
 def _json(value: Any) -> Any:

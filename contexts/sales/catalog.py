@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from contexts.sales.domain import PRODUCT_STREAM, CatalogEntry, Product, evolve_product
-from eventstore.store import store
+from eventstore.store import RecordedEvent, store
 
 
 def catalog_entries(product_ids: Iterable[UUID]) -> tuple[CatalogEntry, ...]:
@@ -21,8 +21,16 @@ def catalog_entries(product_ids: Iterable[UUID]) -> tuple[CatalogEntry, ...]:
     that are not products, should a client pass, say, an order id.
     """
     wanted = list(dict.fromkeys(product_ids))
+    return catalog_from(wanted, store.read_streams(wanted))
+
+
+def catalog_from(
+    product_ids: Iterable[UUID], events: Iterable[RecordedEvent]
+) -> tuple[CatalogEntry, ...]:
+    """`catalog_entries`, folded from these streams' events (read already)."""
+    wanted = list(dict.fromkeys(product_ids))
     products: dict[UUID, Product] = {}
-    for event in store.read_streams(wanted):
+    for event in events:
         if event.stream_type == PRODUCT_STREAM:
             known = products.get(event.stream_id, Product())
             products[event.stream_id] = evolve_product(known, event.data)

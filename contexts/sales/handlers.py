@@ -6,12 +6,12 @@ from dataclasses import replace
 from uuid import UUID
 
 from contexts.sales import domain
-from contexts.sales.catalog import catalog_entries
+from contexts.sales.catalog import catalog_from
 from contexts.shared.values import derived_id
 from contexts.shipping.domain import ShipmentDispatched
 from eventstore.commands import Handler, commands
 from eventstore.registry import registry
-from eventstore.store import store
+from eventstore.store import RecordedEvent
 
 EVENTS = {
     "sales.ProductCreated": domain.ProductCreated,
@@ -37,10 +37,15 @@ ORDER_COMMANDS = (
 )
 
 
-def price_order(command: domain.PlaceOrder) -> domain.PlaceOrder:
-    """The catalog's word on every requested product; whatever a client sent is replaced."""
-    entries = catalog_entries(line.product_id for line in command.lines)
-    return replace(command, catalog=entries)
+def ordered_products(command: domain.PlaceOrder) -> list[UUID]:
+    """The streams pricing an order reads: its products'."""
+    return [line.product_id for line in command.lines]
+
+
+def price_order(command: domain.PlaceOrder, products: list[RecordedEvent]) -> domain.PlaceOrder:
+    """The catalog's word on every requested product, from the products' streams (the
+    executor reads them for its whole batch); whatever a client sent is replaced."""
+    return replace(command, catalog=catalog_from(ordered_products(command), products))
 
 
 def shipment_of(command: domain.CancelOrder) -> UUID:
@@ -49,18 +54,23 @@ def shipment_of(command: domain.CancelOrder) -> UUID:
     return derived_id("shipment", command.order_id)
 
 
-def check_dispatch(command: domain.CancelOrder) -> domain.CancelOrder:
+def check_dispatch(
+    command: domain.CancelOrder, shipment: list[RecordedEvent]
+) -> domain.CancelOrder:
     """Whether the order's shipment has left, from the shipment's own events.
 
     The cancel holds the shipment's stream (`shipment_of`), so no dispatch is being
     decided meanwhile: what this reads stays true until the cancel commits.
     """
-    shipment = store.read_stream(shipment_of(command))
     dispatched = any(isinstance(event.data, ShipmentDispatched) for event in shipment)
     return replace(command, shipment_dispatched=dispatched)
 
 
-PREPARE = {domain.PlaceOrder: price_order, domain.CancelOrder: check_dispatch}
+PREPARE = {
+    domain.PlaceOrder: (price_order, ordered_products),
+    domain.CancelOrder: (check_dispatch, lambda command: [shipment_of(command)]),
+}
+"""Each command that reads other streams: how it is prepared, and the streams it reads."""
 CATALOG = "sales.manage_catalog"
 STAFF_PERMISSIONS = {
     domain.CreateProduct: CATALOG,
@@ -97,7 +107,8 @@ def order_handler(command: type) -> Handler:
         evolve=domain.evolve_order,
         decide=domain.decide_order,
         rejection=domain.SalesError,
-        prepare=PREPARE.get(command),
+        prepare=PREPARE[command][0] if command in PREPARE else None,
+        reads=PREPARE[command][1] if command in PREPARE else None,
         permission=STAFF_PERMISSIONS.get(command),
         reserves=shipment_of if command is domain.CancelOrder else None,
     )

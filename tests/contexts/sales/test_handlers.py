@@ -82,6 +82,35 @@ def test_placing_an_order_prices_it_from_the_products_events_not_the_client() ->
     )  # fmt: skip
 
 
+def test_orders_in_one_batch_see_the_catalog_changes_decided_before_them() -> None:
+    pc = create_product("pc", "3200.00")
+    execute()
+    before = place_order(CUSTOMER, (pc, 1))
+    submit(domain.ChangeProductPrice(pc, Decimal("2999.00")), actor="staff:test")
+    after = place_order(CUSTOMER, (pc, 1))
+    submit(domain.DiscontinueProduct(pc), actor="staff:test")
+    too_late = place_order(CUSTOMER, (pc, 1))
+
+    execute()  # one batch: the product's stream is read ahead, then again after each change
+
+    totals = {o: store.read_stream(o)[0].data.total for o in (before, after)}
+    assert totals == {before: Decimal("3200.00"), after: Decimal("2999.00")}
+    assert Command.objects.get(stream_id=too_late).error["detail"] == "pc is discontinued"
+
+
+def test_a_batch_of_orders_reads_the_catalog_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    pc, mouse = create_product("pc", "3200.00"), create_product("mouse", "39.90")
+    execute()
+    orders = [place_order(CUSTOMER, (pc, 1), (mouse, n)) for n in range(1, 41)]
+    reads, read_streams = [], store.read_streams
+    monkeypatch.setattr(store, "read_streams", lambda ids: reads.append(ids) or read_streams(ids))
+
+    execute()
+
+    assert [len(store.read_stream(order)) for order in orders] == [1] * 40
+    assert reads == [[pc, mouse]]
+
+
 def test_an_order_of_an_unknown_product_is_rejected_and_records_nothing() -> None:
     pc = create_product("pc", "3200.00")
     execute()
