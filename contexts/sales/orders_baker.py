@@ -189,19 +189,23 @@ class OrderBatch:
         )  # fmt: skip
 
     def render(self) -> None:
-        """Each touched order's page document, as the API serves it: its lines and
-        timeline are this batch's, after those already saved."""
-        earlier = self.touched - self.placed
+        """Each touched order's page document, as the API serves it. An order placed in
+        an earlier batch keeps its stored page's lines and timeline, and only this
+        batch's timeline entries are rendered after them; a page never stored (baked
+        before pages were) is rendered whole from the saved rows."""
+        earlier = {o for o in self.touched - self.placed if self.details[o].document is None}
         saved_lines = OrderLine.objects.filter(order_id__in=earlier).order_by("number")
         lines = _by_order([*saved_lines, *self.lines])
         saved_timeline = OrderTimelineEntry.objects.filter(order_id__in=earlier)
         timeline = _by_order([*saved_timeline.order_by("position"), *self.timeline])
         for order_id in self.touched:
+            detail = self.details[order_id]
+            before = None if order_id in self.placed or order_id in earlier else detail.document
             page = OrderPage(
-                summary=self.summaries[order_id], detail=self.details[order_id],
+                summary=self.summaries[order_id], detail=detail,
                 lines=lines.get(order_id, []), timeline=timeline.get(order_id, []),
             )  # fmt: skip
-            self.details[order_id].document = render_detail(page)
+            detail.document = render_detail(page, before)
 
     def save(self) -> None:
         upsert(OrderSummary, self.summaries.values(), ["order_id"])

@@ -134,3 +134,24 @@ def test_any_page_renders_as_the_serializer_does(
                  shipment=shipment)  # fmt: skip
 
     assert render_detail(order) == by_serializer(order)
+
+
+def test_a_page_rendered_on_top_of_its_stored_page_equals_one_rendered_whole() -> None:
+    whole = page(status="invoiced", invoice=True, names=("A", "B"))
+    first = OrderPage(
+        summary=whole.summary, detail=whole.detail, lines=whole.lines, timeline=whole.timeline[:2]
+    )
+    later = OrderPage(
+        summary=whole.summary, detail=whole.detail, lines=[], timeline=whole.timeline[2:]
+    )
+
+    spliced = render_detail(later, before=render_detail(first))
+
+    assert spliced == render_detail(whole) == by_serializer(whole)
+
+
+def test_line_and_paragraph_separators_are_escaped_as_the_renderer_does() -> None:
+    order = page(names=("\u2028", "a\u2029b"))
+
+    assert render_detail(order) == by_serializer(order)
+    assert "\\u2028" in render_detail(order) and "\u2028" not in render_detail(order)
