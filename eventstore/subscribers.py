@@ -144,7 +144,7 @@ class SubscriberLock:
                 "SELECT pg_try_advisory_lock(%s, hashtext(%s))", [SUBSCRIBER_LOCK, self.name]
             )
             self.held = cursor.fetchone()[0]
-            if self.held:
+            if self.held or self.wait_ms <= 0:
                 return self
             cursor.execute(f"SET lock_timeout = {self.wait_ms}")
             try:
@@ -172,16 +172,46 @@ class Runner:
     def __init__(self, subscriber: Subscriber, events: EventStore = store) -> None:
         self.subscriber = subscriber
         self.store = events
+        self.busy = False  # the last catch_up found another runner holding the subscriber
+        self.more = False  # the last catch_up's turn ended before the head
 
-    def catch_up(self, max_batches: int | None = None, turn: float | None = None) -> int:
+    def woken(self) -> int:
+        """Catch up for a wake-up (the Celery task), never waiting for another runner.
+
+        The wake-up's flag is cleared only once this runner holds the subscriber, and
+        looked at again when it lets go: a wake-up that came meanwhile, whose own task
+        found the subscriber busy and left at once, is served by going round again. So no
+        worker process sits waiting for a lock while there is other work queued.
+        """
+        name, applied = self.subscriber.name, 0
+        while True:
+            applied += self.catch_up(
+                turn=TURN_SECONDS, wait_seconds=0,
+                on_lock=lambda: wakeups.started(wakeups.CATCH_UP, name),
+            )  # fmt: skip
+            if self.busy or self.more or not wakeups.flagged(wakeups.CATCH_UP, name):
+                return applied
+
+    def catch_up(
+        self,
+        max_batches: int | None = None,
+        turn: float | None = None,
+        wait_seconds: float = LOCK_WAIT_SECONDS,
+        on_lock: Callable[[], None] | None = None,
+    ) -> int:
         """Apply the events after the checkpoint, up to the head or until the turn is over
-        (then another wake-up carries on); return how many were applied."""
+        (then another wake-up carries on); return how many were applied. Another runner
+        holding the subscriber is waited for up to `wait_seconds`; `on_lock` runs once
+        this one holds it."""
         applied = batches = 0
         deadline = time.monotonic() + turn if turn else None
-        more = False
-        with SubscriberLock(self.subscriber.name) as lock:
+        self.busy = self.more = more = False
+        with SubscriberLock(self.subscriber.name, wait_seconds) as lock:
             if not lock.held:
+                self.busy = True
                 return 0
+            if on_lock is not None:
+                on_lock()
             _ensure_checkpoint(self.subscriber.name)
             while max_batches is None or batches < max_batches:
                 if deadline and time.monotonic() > deadline:
@@ -197,6 +227,7 @@ class Runner:
                 applied += count
                 batches += 1
         if more:  # after releasing the lock, so a waiting rebuild goes first
+            self.more = True
             wakeups.wake_subscribers([self.subscriber.name])
         return applied
 

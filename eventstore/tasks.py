@@ -17,9 +17,7 @@ def execute_commands() -> int:
 
 @shared_task(name=wakeups.CATCH_UP)
 def catch_up(name: str) -> int:
-    wakeups.started(wakeups.CATCH_UP, name)
-    runner = subscribers.Runner(subscribers.registry.named(name))
-    return runner.catch_up(turn=subscribers.TURN_SECONDS)
+    return subscribers.Runner(subscribers.registry.named(name)).woken()
 
 
 @shared_task(name="eventstore.sweep")

@@ -7,7 +7,10 @@ cannot be sent, because Redis is down, is logged and dropped, never raised.
 Wake-ups are coalesced: a flag in Redis says one is already queued for that target,
 and the task clears the flag as it starts. A thousand submits then queue one or two
 executor runs, not a thousand, while a submit that lands after a run has started still
-wakes another worker, so streams keep running in parallel.
+wakes another worker, so streams keep running in parallel. A subscriber's task clears
+its flag only once it holds the subscriber (`subscribers.Runner.woken`): a task that
+finds the subscriber busy leaves at once with the flag still up, and the runner that
+holds it goes round again when it lets go.
 """
 
 from __future__ import annotations
@@ -57,6 +60,16 @@ def started(task: str, *args: object) -> None:
         _redis().delete(_flag(task, args))
     except Exception as error:  # the flag expires by itself
         log.warning("wake-up flag for %s%r not cleared (%s)", task, args, error)
+
+
+def flagged(task: str, *args: object) -> bool:
+    """Whether a wake-up for this target was sent since its flag was last cleared. False
+    when Redis cannot say: no wake-up could be sent either, and the sweeper catches up."""
+    try:
+        return bool(_redis().exists(_flag(task, args)))
+    except Exception as error:
+        log.warning("wake-up flag for %s%r not read (%s)", task, args, error)
+        return False
 
 
 def wake_executor() -> None:
