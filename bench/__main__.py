@@ -1,6 +1,7 @@
-"""`python -m bench [--quick] [--no-docs] [--only api]`: measure, print the table, update
-the docs. `--only api` takes the API figures alone, to iterate on them; it never
-rewrites the docs, whose section holds every figure of one run.
+"""`python -m bench [--quick] [--no-docs] [--only api|process]`: measure, print the table,
+update the docs. `--only api` takes the API figures alone, `--only process` the ordering
+process's, to iterate on them; it never rewrites the docs, whose section holds every
+figure of one run.
 
 Run it through `make bench`, which provides DATABASE_URL and REDIS_URL. The suite works
 in two databases of its own on that server: `shop_bench` keeps a store of about a million
@@ -39,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
 STACK_LOGS = ROOT / ".run" / "bench-stack"
 API_LOGS = ROOT / ".run" / "bench-api"
+PROCESS_LOGS = ROOT / ".run" / "bench-process"
 
 
 def say(message: str) -> None:
@@ -49,7 +51,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, a rougher table")
     parser.add_argument("--no-docs", action="store_true", help=f"do not rewrite {DOCS.name}")
-    parser.add_argument("--only", choices=["api"], help="only these figures (implies --no-docs)")
+    parser.add_argument(
+        "--only", choices=["api", "process"], help="only these figures (implies --no-docs)"
+    )
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -58,9 +62,10 @@ def main(argv: list[str]) -> int:
     sizes = QUICK if args.quick else Sizes()
     setup_django(url)
     with LoadSampler() as load:
-        if args.only == "api":
+        if args.only:
             databases.use_database(FRESH_DB)
-            figures, postgres = api_figures(sizes), ""
+            only = {"api": api_figures, "process": process_figures}[args.only]
+            figures, postgres = only(sizes), ""
         else:
             figures, postgres = measure(sizes)
     print()
@@ -142,7 +147,7 @@ def store_figures(sizes: Sizes) -> list[Figure]:
 
 def pipeline_figures(sizes: Sizes) -> list[Figure]:
     """Issue 3: the executor, a baker, the live push and rebuilds, in the fresh store
-    (the rebuild in the large one unless `--quick`)."""
+    (the rebuild in the large one unless `--quick`); issue 13: the ordering process."""
     # Imported once Django is set up: these modules load the bench app's models.
     from bench.catchup import catch_up_figure
     from bench.executor import executor_figure
@@ -165,7 +170,15 @@ def pipeline_figures(sizes: Sizes) -> list[Figure]:
     say(f"rebuild of the bench baker in {databases.connection.settings_dict['NAME']}")
     figures += rebuild_figures(databases.current_url())
     databases.switch_database(FRESH_DB)
-    return figures
+    return figures + process_figures(sizes)
+
+
+def process_figures(sizes: Sizes) -> list[Figure]:
+    """Issue 13: orders through the whole process from a backlog, in the fresh store."""
+    from bench.process import process_figures  # loads Django models: after setup
+
+    say(f"orders through the whole process from a backlog of {sizes.process_backlog:,}")
+    return process_figures(sizes.process_backlog, PROCESS_LOGS)
 
 
 def api_figures(sizes: Sizes) -> list[Figure]:

@@ -6,6 +6,7 @@ from bench.api import api_notes
 from bench.eventstore import READ_PAGE
 from bench.executor import BATCH_SIZE
 from bench.latency import WARM_ORDERS, WARM_RATE
+from bench.process import process_notes
 from bench.rebuild import LINEAR, MARKS
 from bench.sizes import Sizes
 from bench.stack import WORKER_CONCURRENCY
@@ -13,7 +14,9 @@ from bench.stack import WORKER_CONCURRENCY
 
 def notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:
     api = api_notes(sizes.api_rounds, sizes.api_seconds, sizes.api_rate_seconds)
-    return [*store_notes(sizes, large_db, fresh_db), *pipeline_notes(sizes, large_db), *api]
+    process = process_notes(sizes.process_backlog)
+    return [*store_notes(sizes, large_db, fresh_db), *pipeline_notes(sizes, large_db), *process,
+            *api]  # fmt: skip
 
 
 def store_notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:

@@ -40,6 +40,8 @@ class Sizes:
     """Per side per round, for each API throughput figure."""
     api_rate_seconds: int = 20
     """Per side, for the API latency figure at its steady rate."""
+    process_backlog: int = 10_000
+    """Orders submitted at once for the ordering process figures (issue 13)."""
 
     def __str__(self) -> str:
         return ", ".join(f"{f.name}={getattr(self, f.name):,}" for f in fields(self))
@@ -66,4 +68,5 @@ QUICK = Sizes(
     api_rounds=2,
     api_seconds=1,
     api_rate_seconds=4,
+    process_backlog=2_000,
 )

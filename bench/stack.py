@@ -1,5 +1,6 @@
-"""The live stack for the latency figure: the ASGI server and one Celery worker, as
-`make run` starts them, against the benchmark's database and the dev Redis.
+"""The live stack for the latency figure (the ASGI server and one Celery worker), and the
+Celery worker nodes and beat for the process figures, as `make run` starts them, against
+the benchmark's database and the dev Redis.
 
 Both children inherit DJANGO_SETTINGS_MODULE, so in `python -m bench` they use the bench
 settings (a Celery queue and a channel-layer prefix of the benchmark's own) and in the
@@ -35,14 +36,11 @@ STOP_SECONDS = 15
 
 
 @dataclass
-class Stack:
-    port: int
+class Processes:
+    """Child processes started for a figure, each logging to a file in `log_dir`."""
+
     log_dir: Path
     processes: list[subprocess.Popen] = field(default_factory=list)
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def logs(self) -> str:
         return "\n".join(
@@ -54,6 +52,49 @@ class Stack:
         for process in self.processes:
             if process.poll() is not None:
                 raise RuntimeError(f"{process.args[0]} exited early:\n{self.logs()}")
+
+
+@dataclass
+class Stack(Processes):
+    port: int = 0
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Workers(Processes):
+    """Celery worker nodes, each started as `make run` starts its one, and beat."""
+
+    nodes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def groups(self) -> list[int]:
+        """The nodes' process groups: each node's main process and its pool children."""
+        return [node.pid for node in self.nodes]
+
+    def start_node(self) -> None:
+        """One more node, on a name of its own; returns once it says it is ready."""
+        number = len(self.nodes) + 1
+        log = self.log_dir / f"worker-{number}.log"
+        logged = log.stat().st_size if log.exists() else 0
+        node = _spawn(worker_command(f"bench{number}@%h"), log)
+        self.processes.append(node)
+        self.nodes.append(node)
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while b" ready." not in log.read_bytes()[logged:]:
+            self.check_running()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"worker {number} never said it was ready:\n{self.logs()}")
+            time.sleep(0.2)
+
+
+def worker_command(node: str | None = None) -> list[str]:
+    """`make run`'s worker command (its concurrency); `node` names it beside others."""
+    args = [str(BIN / "celery"), "-A", "shop", "worker", "--loglevel", "INFO", "--concurrency",
+            str(WORKER_CONCURRENCY), "--without-gossip", "--without-mingle"]  # fmt: skip
+    return args + (["--hostname", node] if node else [])
 
 
 def purge_wakeups() -> None:
@@ -85,12 +126,17 @@ def _spawn(args: list[str], log: Path) -> subprocess.Popen:
         )  # fmt: skip
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
+def _stop(processes: list[subprocess.Popen]) -> None:
+    """Stop every process group side by side: a worker's warm shutdown takes a second or
+    two, and each need not wait for the last."""
+    for process in processes:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_SECONDS
+    for process in processes:
         try:
-            process.wait(STOP_SECONDS)
+            process.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
@@ -113,14 +159,12 @@ def running_stack(log_dir: Path) -> Iterator[Stack]:
     commands execute.
     """
     log_dir.mkdir(parents=True, exist_ok=True)
-    stack = Stack(free_port(), log_dir)
+    stack = Stack(log_dir, port=free_port())
     uvicorn = [str(BIN / "uvicorn"), "shop.asgi:application", "--host", "127.0.0.1",
                "--port", str(stack.port), "--no-access-log"]  # fmt: skip
-    worker = [str(BIN / "celery"), "-A", "shop", "worker", "--loglevel", "INFO", "--concurrency",
-              str(WORKER_CONCURRENCY), "--without-gossip", "--without-mingle"]  # fmt: skip
     try:
         stack.processes.append(_spawn(uvicorn, log_dir / "uvicorn.log"))
-        stack.processes.append(_spawn(worker, log_dir / "worker.log"))
+        stack.processes.append(_spawn(worker_command(), log_dir / "worker.log"))
         deadline = time.monotonic() + STARTUP_SECONDS
         while not _healthy(f"{stack.origin}/api/health"):
             stack.check_running()
@@ -129,5 +173,20 @@ def running_stack(log_dir: Path) -> Iterator[Stack]:
             time.sleep(0.2)
         yield stack
     finally:
-        for process in stack.processes:
-            _stop(process)
+        _stop(stack.processes)
+
+
+@contextlib.contextmanager
+def running_workers(log_dir: Path) -> Iterator[Workers]:
+    """Celery beat (the sweeper) and one worker node, ready, as `make run` starts them, up
+    until the block ends; `Workers.start_node` adds more nodes meanwhile."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    workers = Workers(log_dir)
+    beat = [str(BIN / "celery"), "-A", "shop", "beat", "--loglevel", "INFO",
+            "--schedule", str(log_dir / "celerybeat-schedule")]  # fmt: skip
+    try:
+        workers.processes.append(_spawn(beat, log_dir / "beat.log"))
+        workers.start_node()
+        yield workers
+    finally:
+        _stop(workers.processes)

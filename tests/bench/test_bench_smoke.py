@@ -23,6 +23,7 @@ from bench.eventstore import append_figure, autocommit_append_figures, read_all_
 from bench.executor import executor_figure
 from bench.growth import growth_figure, top_up
 from bench.latency import latency_figures
+from bench.process import process_figures
 from bench.rebuild import rebuild_figures
 from bench.report import (
     END,
@@ -195,6 +196,31 @@ def test_api_figures_drive_shop_and_the_bare_app(bench_db: None, tmp_path: Path)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM eventstore_command WHERE operation = 'PlaceOrder'")
         assert cursor.fetchone()[0] > 1  # the seeded order, then the POSTs'
+
+
+@pytest.mark.integration
+def test_process_figures_drain_a_backlog_on_one_node_then_two(
+    bench_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOP_SWEEP_SECONDS", "0.5")  # beat's: the store goes quiet sooner
+
+    one, two = process_figures(backlog=20, log_dir=tmp_path, warm=2)
+
+    assert_measured(one)
+    assert_judged(one)
+    assert one.ours.unit == "orders/s" and "20 invoiced" in one.ours.detail
+    assert "Postgres" in one.ours.detail and "busy of" in one.ours.detail
+    assert one.baseline_name.startswith("raw batched INSERTs of the same rows")
+    for rows in ("eventstore_command 4", "eventstore_event 3", "sales_ordersummary 1"):
+        assert rows in one.baseline.detail
+    assert [str(limit) for limit in one.limits] == [">= 500 orders/s"]
+    assert_measured(two)
+    assert two.result == "reported" and "20 invoiced" in two.ours.detail
+    assert two.baseline_name == "1 worker node, same run"
+    assert two.baseline.value == one.ours.value
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('bench_raw_eventstore_event')")
+        assert cursor.fetchone()[0] is None  # the baseline's scratch tables are gone
 
 
 def test_a_figure_without_a_baseline_is_judged_on_its_limits() -> None:
