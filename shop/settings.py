@@ -224,6 +224,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 2}
+# Celery's Django fixup closes a prefork worker's whole connection pool before and after
+# every task unless this is set: a new Postgres connection per task (about 15 ms, and a
+# backend started on the server each time). With it set that high the fixup never
+# closes; shop/celery.py hands each task's connection back to the pool instead.
+CELERY_DB_REUSE_MAX = 2**62
 
 # Failed sign-ins (shop/login_limits.py): this many per username, and per client
 # address, within this many minutes; then sign-in is refused until they have passed.
