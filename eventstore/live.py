@@ -1,10 +1,10 @@
 """Live feeds over websockets: replay what a client missed from Postgres, then push live.
 
 A feed message is a JSON object with an integer `position`, the global position of the
-event it reports, which bakers write to a feed table and `group_send` after commit as
-`{"type": "feed.message", "message": ...}`. A client that connects with `?after=<n>`
-first receives, from the table, every message after `n` it may see, then the live ones,
-with no gap and no duplicate:
+event it reports. Bakers write messages to a feed table and, after commit, send each
+group one `feed.batch` per batch (`eventstore.feed_batches`). A client that connects
+with `?after=<n>` first receives, from the table, every message after `n` it may see,
+then the live ones, with no gap and no duplicate:
 
 1. join the user's groups, so every message committed from now on reaches this channel;
 2. buffer live messages while replaying the table after `n`, page by page;
@@ -167,12 +167,13 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(message)
         self.last_sent = position
 
-    async def feed_message(self, event: dict) -> None:
-        """A baker's live message, from the channel layer."""
-        if self.live:
-            await self._send_new(event["message"])
-        else:
-            self.buffer.append(event["message"])
+    async def feed_batch(self, event: dict) -> None:
+        """A baker's batch for one group, from the channel layer (`eventstore.feed_batches`)."""
+        for entry in event["entries"]:
+            if self.live:
+                await self._send_new(entry["message"])
+            else:
+                self.buffer.append(entry["message"])
 
     async def disconnect(self, code: int) -> None:
         tasks = [task for task in (self.catching_up, self.heartbeat) if task is not None]

@@ -32,13 +32,13 @@ pytestmark = pytest.mark.integration
 def pushed(monkeypatch) -> list[tuple[int, bool]]:
     """(position, whether the consumer was live yet) of each live message it was handed."""
     arrivals: list[tuple[int, bool]] = []
-    original = LedgerFeedConsumer.feed_message
+    original = LedgerFeedConsumer.feed_batch
 
     async def spy(self, event: dict) -> None:
-        arrivals.append((event["message"]["position"], self.live))
+        arrivals.extend((entry["message"]["position"], self.live) for entry in event["entries"])
         await original(self, event)
 
-    monkeypatch.setattr(LedgerFeedConsumer, "feed_message", spy)
+    monkeypatch.setattr(LedgerFeedConsumer, "feed_batch", spy)
     return arrivals
 
 

@@ -7,10 +7,12 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async as db
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
 from contexts.sales import domain
+from contexts.sales.feed import STAFF_GROUP, customer_group
 from contexts.sales.models import OrderFeedEntry
 from eventstore.inbox import submit
 from shop.asgi import application
@@ -111,3 +113,63 @@ async def test_a_customer_resuming_gets_only_their_missed_messages(committed_db:
     assert await receive(socket, 1) == [cancelled]
     assert await socket.receive_nothing()
     await socket.disconnect()
+
+
+def feed_since(position: int) -> list[tuple[int, uuid.UUID, dict]]:
+    entries = OrderFeedEntry.objects.filter(position__gt=position).order_by("position")
+    return list(entries.values_list("position", "customer_id", "message"))
+
+
+def last_position(customer: uuid.UUID | None = None) -> int | None:
+    entries = OrderFeedEntry.objects.all()
+    if customer is not None:
+        entries = entries.filter(customer_id=customer)
+    return entries.order_by("position").values_list("position", flat=True).last()
+
+
+@pytest.fixture
+def group_sends(monkeypatch) -> list[tuple[str, dict]]:
+    """Every group_send of this process, passed on to the layer."""
+    layer = get_channel_layer()
+    send = layer.group_send
+    sent: list[tuple[str, dict]] = []
+
+    async def recording(group: str, message: dict) -> None:
+        sent.append((group, message))
+        await send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", recording)
+    return sent
+
+
+def test_a_batch_goes_to_each_group_once_linked_to_that_groups_previous_message(
+    committed_db: None, group_sends: list[tuple[str, dict]]
+) -> None:
+    product = a_product()
+    ann, bob = uuid.uuid4(), uuid.uuid4()
+    order_and_bake(ann, product)
+    head, anns_head = last_position(), last_position(ann)
+    group_sends.clear()
+
+    for customer in (ann, bob, ann):
+        place_order(customer, (product, 1))
+    execute()
+    bake("sales.orders")  # one batch of three orders
+
+    rows = feed_since(head)
+    assert [customer for _, customer, _ in rows] == [ann, bob, ann]
+    (first, _, a1), (second, _, b1), (_, _, a2) = rows
+    assert group_sends == [
+        (STAFF_GROUP, {"type": "feed.batch", "entries": [
+            {"previous": head, "message": a1},
+            {"previous": first, "message": b1},
+            {"previous": second, "message": a2},
+        ]}),
+        (customer_group(ann), {"type": "feed.batch", "entries": [
+            {"previous": anns_head, "message": a1},
+            {"previous": first, "message": a2},
+        ]}),
+        (customer_group(bob), {"type": "feed.batch", "entries": [
+            {"previous": None, "message": b1},
+        ]}),
+    ]  # fmt: skip
