@@ -15,7 +15,8 @@ messages of their own orders.
 After commit, a batch's rows go out as one channel-layer message to the staff group (all
 of them) and one to each customer's group (theirs), each entry linked to the previous
 row of that group's feed (`eventstore.feed_batches`), so a socket that the layer dropped
-a message for can notice it at the next one.
+a message for notices it at the next one. The socket adds `"previous"` itself when it
+sends (`eventstore.live`); the stored message has no such field.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 
+from contexts.sales import queries
 from contexts.sales.models import OrderFeedEntry, OrderSummary
 from eventstore import feed_batches
 from eventstore.codec import encode
@@ -44,7 +46,7 @@ def head() -> int:
     snapshot, and its socket resumes with `?after=<head>`: nothing between the render
     and the connection is lost, and nothing the page already shows comes twice.
     """
-    return OrderFeedEntry.objects.aggregate(head=Max("position"))["head"] or 0
+    return queries.feed_head()
 
 
 def order_message(event: RecordedEvent, summary: OrderSummary) -> dict:

@@ -19,6 +19,7 @@ from shop.asgi import application
 from shop.customers import customer_id_for
 from shop.tokens.keys import issue
 from tests.contexts.sales.support import AT, bake, create_product, execute, place_order
+from tests.live.support import as_sent, lose_batches
 from tests.staff import join
 
 pytestmark = pytest.mark.integration
@@ -92,9 +93,10 @@ async def test_customers_get_their_own_orders_live_and_staff_get_all(committed_d
     other_messages = await db(messages_of)(other_order)
     assert [m["event"] for m in ann_messages] == ["sales.OrderPlaced", "sales.OrderCancelled"]
     assert ann_messages[1]["order"]["status"] == "cancelled"
-    assert await receive(ann_socket, 2) == ann_messages
+    assert await receive(ann_socket, 2) == as_sent(ann_messages, None)
     staff_messages = await receive(staff_socket, 3)
-    assert staff_messages == sorted(ann_messages + other_messages, key=lambda m: m["position"])
+    everyones = sorted(ann_messages + other_messages, key=lambda m: m["position"])
+    assert staff_messages == as_sent(everyones, None)
     for socket in (ann_socket, staff_socket):
         assert await socket.receive_nothing()
         await socket.disconnect()
@@ -110,7 +112,7 @@ async def test_a_customer_resuming_gets_only_their_missed_messages(committed_db:
 
     socket = await connected(ann_token, after=placed["position"])
 
-    assert await receive(socket, 1) == [cancelled]
+    assert await receive(socket, 1) == as_sent([cancelled], placed["position"])
     assert await socket.receive_nothing()
     await socket.disconnect()
 
@@ -173,3 +175,29 @@ def test_a_batch_goes_to_each_group_once_linked_to_that_groups_previous_message(
             {"previous": None, "message": b1},
         ]}),
     ]  # fmt: skip
+
+
+async def test_a_customer_refilling_after_a_lost_message_gets_only_their_own(
+    committed_db: None, monkeypatch
+) -> None:
+    (ann, ann_token), (_, staff_token) = (
+        await db(user_with_token)(),
+        await db(user_with_token)(True),
+    )
+    product = await db(a_product)()
+    ann_socket, staff_socket = await connected(ann_token), await connected(staff_token)
+    head = await db(last_position)()
+    lose_batches(monkeypatch).append(customer_group(customer_id_for(ann)))
+
+    ann_order = await db(order_and_bake)(customer_id_for(ann), product)  # lost for ann
+    other_order = await db(order_and_bake)(uuid.uuid4(), product)
+    await db(cancel_and_bake)(ann_order)  # shows ann the gap
+
+    ann_messages = await db(messages_of)(ann_order)
+    everyones = [message for _, _, message in await db(feed_since)(head)]
+    assert [m["orderId"] for m in everyones] == [str(ann_order), str(other_order), str(ann_order)]
+    assert await receive(ann_socket, 2) == as_sent(ann_messages, None)
+    assert await receive(staff_socket, 3) == as_sent(everyones, None)
+    for socket in (ann_socket, staff_socket):
+        assert await socket.receive_nothing()
+        await socket.disconnect()
