@@ -1,24 +1,38 @@
 """Live feeds over websockets: replay what a client missed from Postgres, then push live.
 
 A feed message is a JSON object with an integer `position`, the global position of the
-event it reports, which bakers write to a feed table and `group_send` after commit as
-`{"type": "feed.message", "message": ...}`. A client that connects with `?after=<n>`
-first receives, from the table, every message after `n` it may see, then the live ones,
-with no gap and no duplicate:
+event it reports. Bakers write messages to a feed table and, after commit, send each
+group one `feed.batch` per batch (`eventstore.feed_batches`), every entry linked to the
+position of the previous row of that group's feed. A client that connects with
+`?after=<n>` first receives, from the table, every message after `n` it may see, then
+the live ones, with no gap and no duplicate:
 
 1. join the user's groups, so every message committed from now on reaches this channel;
-2. buffer live messages while replaying the table after `n`, page by page;
+2. buffer live entries while replaying the table after `n`, page by page;
 3. flush the buffer, dropping anything at or below the last position sent;
 4. go live, still dropping anything at or below the last position sent.
 
 A message committed before the replay's last query is in the replay, and its live copy,
 if any, is dropped. One committed after it is sent to the groups after the join, so it
 waits in the buffer. Paging by position is safe because a baker commits its feed rows in
-position order (one runner per baker). The handshake completes only once the groups are
-joined, so a client without `after` gets every message committed after it connected.
+position order (one runner per baker). A client without `after` starts at the head of
+its feed (`head_for`), read once the groups are joined and before the handshake
+completes: it gets every message committed after it connected.
+
+The channel layer drops messages silently (a channel over capacity), so the socket never
+trusts it to be complete. A live entry whose `previous` is beyond the last position this
+socket has is a gap: the socket buffers again and refills from the table exactly as in
+steps 2-4, then goes on. A dropped last message has no next one to show the gap, so each
+heartbeat also compares the feed's head with the last position and refills when behind.
+Sends go one at a time, each above the last: whatever the layer and the table race to
+deliver, no position goes out twice or out of order.
+
+Every message sent carries `"previous"`: the position the client had before it (the
+last one sent, else the connection's `after`, else null), so a client can check the
+chain itself and, should it ever break, reconnect with `?after=<last position seen>`.
 
 Close codes: 4401 without an authenticated user, 4400 for an `after` that is not a
-non-negative integer, 1011 when the replay fails (reconnect with the last position seen).
+non-negative integer, 1011 when a replay fails (reconnect with the last position seen).
 The server sends `{"type": "heartbeat", "position": <last position sent, or the given
 after, or null>}` every `SHOP_WS_HEARTBEAT_SECONDS`.
 
@@ -66,7 +80,9 @@ def parse_after(query_string: bytes) -> int | None:
 class FeedConsumer(AsyncJsonWebsocketConsumer):
     """A context's live feed. Subclasses say which groups and rows a user may see.
 
-    Both hooks are synchronous and run in a worker thread, so they may query the database.
+    The hooks are synchronous and run in a worker thread, so they may query the database.
+    A user's groups together carry exactly the messages `replay` reads for them, and each
+    group's entries come from one baker, in position order.
     """
 
     replay_page: ClassVar[int] = 500
@@ -79,14 +95,20 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         """Up to `limit` messages with position > `after` this user may see, in order."""
         raise NotImplementedError
 
+    def head_for(self, user: Any) -> int:
+        """The position of the last message this user may see, 0 when there is none."""
+        raise NotImplementedError
+
     def may_keep(self, user: Any) -> bool:
         """Whether the user may still see every group this socket joined."""
         return set(self.groups) <= set(self.groups_for(user))
 
     async def connect(self) -> None:
-        self.last_sent: int | None = None
+        self.last_sent: int | None = None  # or the `after` asked for
+        self.start = 0  # where a socket without `after` begins: its feed's head
         self.live = False
         self.buffer: deque[dict] = deque()
+        self.sending = asyncio.Lock()
         self.catching_up: asyncio.Task | None = None
         self.heartbeat: asyncio.Task | None = None
         user = self.scope.get("user")
@@ -100,13 +122,21 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         await self._join(await database_sync_to_async(self.groups_for)(user))
+        if after is None:  # read once joined: anything later reaches this channel
+            self.start = await database_sync_to_async(self.head_for)(user)
+        else:
+            self.last_sent = after
         await self.accept()  # once joined: whatever commits from now on reaches this client
         self.heartbeat = asyncio.create_task(self._beat())
         if after is None:
             self.live = True
         else:
-            self.last_sent = after
-            self.catching_up = asyncio.create_task(self._catch_up())
+            self._refill()
+
+    @property
+    def position(self) -> int:
+        """The last position this socket's client has: sent, asked for, or the start."""
+        return self.start if self.last_sent is None else self.last_sent
 
     async def _refuse(self, code: int, reason: str) -> None:
         """Accept, then close: a close during the handshake shows the client only a 403."""
@@ -118,61 +148,104 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
 
+    def _refill(self) -> None:
+        """Buffer live entries and catch up from the table (no await: nothing slips past)."""
+        self.live = False
+        self.catching_up = asyncio.create_task(self._catch_up())
+
     async def _catch_up(self) -> None:
-        """Replay the table after `last_sent`, flush the buffer, then go live."""
+        """Replay the table after the last position, flush the buffer, then go live."""
         try:
-            while True:
-                page = await database_sync_to_async(self.replay)(
-                    self.user, self.last_sent, self.replay_page
-                )
-                for message in page:
-                    await self._send_new(message)
-                if len(page) < self.replay_page:
-                    break
+            await self._replay()
+            while self.buffer:
+                entry = self.buffer.popleft()
+                if not await self._send_entry(entry):
+                    await self._replay()  # dropped by the layer since the last read
+                    await self._send_entry(entry, trust=True)
         except Exception:
-            log.exception("feed replay after %s failed", self.last_sent)
+            log.exception("feed replay after %s failed", self.position)
             self.heartbeat.cancel()  # no heartbeats on a closing socket
             await self.close(SERVER_ERROR, "replay failed; reconnect with the last position")
             return
-        while self.buffer:
-            await self._send_new(self.buffer.popleft())
         self.live = True  # no await since the buffer was seen empty: nothing slips past
+
+    async def _replay(self) -> None:
+        while True:
+            page = await database_sync_to_async(self.replay)(
+                self.user, self.position, self.replay_page
+            )
+            for message in page:
+                await self._send_new(message)
+            if len(page) < self.replay_page:
+                return
 
     async def _beat(self) -> None:
         every = settings.SHOP_WS_HEARTBEAT_SECONDS
         while True:
             await asyncio.sleep(every)
-            if (refusal := await self._recheck()) is not None:
+            refusal, head = await self._recheck()
+            if refusal is not None:
                 if self.catching_up is not None:
                     self.catching_up.cancel()
                 await self.close(*refusal)
                 return
+            if self.live and head > self.position:  # a dropped last message, or in flight
+                self._refill()
             await self.send_json({"type": "heartbeat", "position": self.last_sent})
 
-    async def _recheck(self) -> tuple[int, str] | None:
-        """A close code and reason once the socket's user lost access, else None."""
+    async def _recheck(self) -> tuple[tuple[int, str] | None, int]:
+        """A close code and reason once the socket's user lost access, else None; and
+        the head of the user's feed."""
         reauthenticate = self.scope.get("reauthenticate")
         user = None if reauthenticate is None else await reauthenticate()
         if user is None or not user.is_authenticated or user.pk != self.user.pk:
-            return UNAUTHENTICATED, "credentials no longer valid"
-        if not await database_sync_to_async(self.may_keep)(user):
-            return FORBIDDEN, "no longer allowed"
+            return (UNAUTHENTICATED, "credentials no longer valid"), 0
+        allowed, head = await database_sync_to_async(self._standing)(user)
+        if not allowed:
+            return (FORBIDDEN, "no longer allowed"), 0
         self.user = user
-        return None
+        return None, head
+
+    def _standing(self, user: Any) -> tuple[bool, int]:
+        """One trip to a worker thread for both of the heartbeat's reads."""
+        allowed = self.may_keep(user)
+        return allowed, self.head_for(user) if allowed else 0
+
+    async def _send_entry(self, entry: dict, trust: bool = False) -> bool:
+        """Send a live entry unless already sent. False, sending nothing, when the entry
+        shows a gap: the group's previous message is beyond this socket's position. After
+        a refill, `trust` it: the table is the truth, and the layer may disagree."""
+        async with self.sending:
+            previous = entry["previous"]
+            if not trust and previous is not None and previous > self.position:
+                return False
+            await self._send_unsent(entry["message"])
+            return True
 
     async def _send_new(self, message: dict) -> None:
+        async with self.sending:
+            await self._send_unsent(message)
+
+    async def _send_unsent(self, message: dict) -> None:
+        """Send the message with the position before it, unless that is at or past it.
+        Only under `sending`: the check and the send are one step."""
         position = message["position"]
-        if self.last_sent is not None and position <= self.last_sent:
+        if position <= self.position:
             return
-        await self.send_json(message)
+        await self.send_json({**message, "previous": self.last_sent})
         self.last_sent = position
 
-    async def feed_message(self, event: dict) -> None:
-        """A baker's live message, from the channel layer."""
-        if self.live:
-            await self._send_new(event["message"])
-        else:
-            self.buffer.append(event["message"])
+    async def feed_batch(self, event: dict) -> None:
+        """A baker's batch for one group, from the channel layer (`eventstore.feed_batches`)."""
+        entries = event["entries"]
+        for index, entry in enumerate(entries):
+            if not self.live:
+                self.buffer.extend(entries[index:])
+                return
+            if not await self._send_entry(entry):
+                self.buffer.extend(entries[index:])
+                self._refill()
+                return
 
     async def disconnect(self, code: int) -> None:
         tasks = [task for task in (self.catching_up, self.heartbeat) if task is not None]

@@ -9,6 +9,7 @@ closes with 4403.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from contexts.sales import queries
 from contexts.sales.feed import STAFF_GROUP, customer_group
@@ -22,12 +23,18 @@ def sees_every_order(user: Any) -> bool:
     return queries.can_watch_all_orders(user)
 
 
+def whose_orders(user: Any) -> UUID | None:
+    """The customer whose orders the user's feed carries; None for every order."""
+    return None if sees_every_order(user) else customer_id_for(user)
+
+
 class OrderEventsConsumer(FeedConsumer):
     def groups_for(self, user: Any) -> list[str]:
-        if sees_every_order(user):
-            return [STAFF_GROUP]
-        return [customer_group(customer_id_for(user))]
+        customer_id = whose_orders(user)
+        return [STAFF_GROUP if customer_id is None else customer_group(customer_id)]
 
     def replay(self, user: Any, after: int, limit: int) -> list[dict]:
-        customer_id = None if sees_every_order(user) else customer_id_for(user)
-        return queries.feed_messages(after, limit, customer_id=customer_id)
+        return queries.feed_messages(after, limit, customer_id=whose_orders(user))
+
+    def head_for(self, user: Any) -> int:
+        return queries.feed_head(customer_id=whose_orders(user))

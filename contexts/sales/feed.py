@@ -11,6 +11,12 @@ it stood right after that event:
 Values are encoded as events are (`eventstore.codec.encode`): money as strings with two
 places, times ISO 8601 in UTC with a Z. Staff see every message; a customer sees the
 messages of their own orders.
+
+After commit, a batch's rows go out as one channel-layer message to the staff group (all
+of them) and one to each customer's group (theirs), each entry linked to the previous
+row of that group's feed (`eventstore.feed_batches`), so a socket that the layer dropped
+a message for notices it at the next one. The socket adds `"previous"` itself when it
+sends (`eventstore.live`); the stored message has no such field.
 """
 
 from __future__ import annotations
@@ -18,17 +24,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 
+from contexts.sales import queries
 from contexts.sales.models import OrderFeedEntry, OrderSummary
+from eventstore import feed_batches
 from eventstore.codec import encode
 from eventstore.store import RecordedEvent
 
 STAFF_GROUP = "sales.orders.staff"
-MESSAGE_TYPE = "feed.message"
-"""The channel-layer type `eventstore.live.FeedConsumer.feed_message` receives."""
 
 
 def customer_group(customer_id: UUID) -> str:
@@ -42,7 +46,7 @@ def head() -> int:
     snapshot, and its socket resumes with `?after=<head>`: nothing between the render
     and the connection is lost, and nothing the page already shows comes twice.
     """
-    return OrderFeedEntry.objects.aggregate(head=Max("position"))["head"] or 0
+    return queries.feed_head()
 
 
 def order_message(event: RecordedEvent, summary: OrderSummary) -> dict:
@@ -71,18 +75,31 @@ def summary_data(summary: OrderSummary) -> dict:
 
 
 def publish(positions: Sequence[int]) -> None:
-    """Send the committed feed rows at these positions to staff and to their customers."""
-    entries = list(
-        OrderFeedEntry.objects.filter(position__in=positions)
-        .order_by("position")
-        .values_list("customer_id", "message")
+    """Send the committed feed rows at these positions to staff and to their customers,
+    one channel-layer message per group, each row linked to its group's previous row."""
+    staff: list[dict] = []
+    customers: dict[str, list[dict]] = {}
+    for customer_id, message, previous, customers_previous in _linked_rows(positions):
+        staff.append(feed_batches.entry(message, previous))
+        customers.setdefault(customer_group(customer_id), []).append(
+            feed_batches.entry(message, customers_previous)
+        )
+    feed_batches.send_batches({STAFF_GROUP: staff, **customers})
+
+
+def _linked_rows(positions: Sequence[int]) -> list[tuple[UUID, dict, int | None, int | None]]:
+    """The rows in position order, each with the feed's previous position and its
+    customer's (both index scans: the primary key, and (customer_id, position))."""
+    earlier = OrderFeedEntry.objects.filter(position__lt=OuterRef("position"))
+    previous = earlier.order_by("-position").values("position")[:1]
+    customers_previous = (
+        earlier.filter(customer_id=OuterRef("customer_id"))
+        .order_by("-position")
+        .values("position")[:1]
     )
-    if entries:
-        async_to_sync(_send_all)(entries)
-
-
-async def _send_all(entries: list[tuple[UUID, dict]]) -> None:
-    layer = get_channel_layer()
-    for customer_id, message in entries:
-        for group in (STAFF_GROUP, customer_group(customer_id)):
-            await layer.group_send(group, {"type": MESSAGE_TYPE, "message": message})
+    return list(
+        OrderFeedEntry.objects.filter(position__in=positions)
+        .annotate(previous=Subquery(previous), customers_previous=Subquery(customers_previous))
+        .order_by("position")
+        .values_list("customer_id", "message", "previous", "customers_previous")
+    )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
 from contexts.sales.domain import OrderStatus
 from contexts.sales.models import (
@@ -198,6 +198,14 @@ def feed_messages(after: int, limit: int, *, customer_id: UUID | None = None) ->
     if customer_id is not None:
         entries = entries.filter(customer_id=customer_id)
     return list(entries.order_by("position").values_list("message", flat=True)[:limit])
+
+
+def feed_head(*, customer_id: UUID | None = None) -> int:
+    """The last order feed position, 0 when there is none: of all, or of one customer's."""
+    entries = OrderFeedEntry.objects.all()
+    if customer_id is not None:
+        entries = entries.filter(customer_id=customer_id)
+    return entries.aggregate(head=Max("position"))["head"] or 0
 
 
 @dataclass(frozen=True)

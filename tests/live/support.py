@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+import pytest
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db.models import Max
@@ -72,6 +74,33 @@ def feed_after(after: int, owner: str | None = None) -> list[dict]:
     if owner is not None:
         entries = entries.filter(owner=owner)
     return list(entries.order_by("position").values_list("message", flat=True))
+
+
+def as_sent(messages: list[dict], previous: int | None) -> list[dict]:
+    """Feed rows as a socket sends them: each with the position its client had before it,
+    starting from `previous` (the socket's `after`, or None)."""
+    sent = []
+    for message in messages:
+        sent.append({**message, "previous": previous})
+        previous = message["position"]
+    return sent
+
+
+def lose_batches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Groups whose next feed batch the channel layer loses, once per time a group is
+    listed: silently, as channels_redis drops a message for a channel over capacity."""
+    layer = get_channel_layer()
+    send = layer.group_send
+    losing: list[str] = []
+
+    async def group_send(group: str, message: dict) -> None:
+        if group in losing:
+            losing.remove(group)
+            return
+        await send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", group_send)
+    return losing
 
 
 async def receive(socket: WebsocketCommunicator, count: int) -> list[dict]:

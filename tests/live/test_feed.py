@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async as db
 
 from tests.live.support import (
     TIMEOUT,
+    as_sent,
     deposit,
     feed_after,
     feed_head,
@@ -44,9 +45,9 @@ async def test_a_customer_sees_only_their_own_accounts_and_staff_see_all(
     ann_sees = [m for m in everything if m["orderId"] == str(ann_account)]
     bob_sees = [m for m in everything if m["orderId"] == str(bob_account)]
     assert [len(everything), len(ann_sees), len(bob_sees)] == [6, 3, 3]
-    assert await receive(ann_socket, 3) == ann_sees
-    assert await receive(bob_socket, 3) == bob_sees
-    assert await receive(staff_socket, 6) == everything
+    assert await receive(ann_socket, 3) == as_sent(ann_sees, None)
+    assert await receive(bob_socket, 3) == as_sent(bob_sees, None)
+    assert await receive(staff_socket, 6) == as_sent(everything, None)
     for socket in (ann_socket, bob_socket, staff_socket):
         assert await socket.receive_nothing()
         await socket.disconnect()
@@ -60,8 +61,10 @@ async def test_a_message_has_the_order_event_shape(make_user, token_for) -> None
 
     [message] = await receive(socket, 1)
     [entry] = await db(feed_after)(0, ann.username)
-    assert message == entry
-    assert set(message) == {"type", "position", "orderId", "event", "occurredAt", "order"}
+    assert message == {**entry, "previous": None}
+    assert set(message) == {
+        "type", "position", "orderId", "event", "occurredAt", "order", "previous"
+    }  # fmt: skip
     assert (message["type"], message["orderId"], message["event"]) == (
         "order.event", str(account), "pipeline.AccountOpened"
     )  # fmt: skip
@@ -82,8 +85,8 @@ async def test_resuming_replays_exactly_what_came_after_then_goes_live(
     await db(deposit)(account, ann.username, "4.00")
 
     [live] = await db(feed_after)(missed[-1]["position"], ann.username)
-    assert replayed == missed
-    assert await receive(socket, 1) == [live]
+    assert replayed == as_sent(missed, opened["position"])
+    assert await receive(socket, 1) == as_sent([live], missed[-1]["position"])
     assert await socket.receive_nothing()
     await socket.disconnect()
 
@@ -98,7 +101,7 @@ async def test_staff_resume_with_every_account_after_the_position(make_user, tok
     socket = await connected_socket(await db(token_for)(staff), after=head)
 
     assert len(missed) == 4
-    assert await receive(socket, 4) == missed
+    assert await receive(socket, 4) == as_sent(missed, head)
     assert await socket.receive_nothing()
     await socket.disconnect()
 
@@ -128,8 +131,8 @@ async def test_heartbeats_carry_the_last_position_sent(make_user, token_for, set
     [deposited] = await db(feed_after)(opened["position"], ann.username)
     assert first == {"type": "heartbeat", "position": opened["position"]}
     messages = [f for f in frames if f["type"] != "heartbeat"]
-    assert messages == [deposited]
-    after_it = frames[frames.index(deposited) + 1 :]
+    assert messages == as_sent([deposited], opened["position"])
+    after_it = frames[frames.index(messages[0]) + 1 :]
     assert after_it and after_it == [
         {"type": "heartbeat", "position": deposited["position"]}
     ] * len(after_it)

@@ -11,6 +11,7 @@ from shop.devstack.servers import with_site_origins
 from shop.tokens.models import ApiToken
 from tests.live.support import (
     TIMEOUT,
+    as_sent,
     cookie_header,
     deposit,
     feed_after,
@@ -185,7 +186,7 @@ async def test_a_token_authenticates(make_user, token_for) -> None:
     expected = await db(feed_after)(0, user.username)
     assert [m["orderId"] for m in expected] == [str(account)] * 2
     assert connected
-    assert await receive(socket, 2) == expected
+    assert await receive(socket, 2) == as_sent(expected, None)
     assert await socket.receive_nothing()
     await socket.disconnect()
 
@@ -202,6 +203,6 @@ async def test_a_session_cookie_authenticates(make_user, session_for) -> None:
     [expected] = await db(feed_after)(opened, user.username)
     assert (expected["orderId"], expected["event"]) == (str(account), "pipeline.Deposited")
     assert connected
-    assert await receive(socket, 1) == [expected]
+    assert await receive(socket, 1) == as_sent([expected], None)
     assert await socket.receive_nothing()
     await socket.disconnect()

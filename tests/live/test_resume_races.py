@@ -16,13 +16,16 @@ from django.db import connection
 
 from tests.live.support import (
     TIMEOUT,
+    as_sent,
     deposit,
     feed_after,
     feed_socket,
+    lose_batches,
     open_account,
     receive,
     token_header,
 )
+from tests.pipeline.bakers import owner_group
 from tests.pipeline.consumers import LedgerFeedConsumer
 
 pytestmark = pytest.mark.integration
@@ -32,13 +35,13 @@ pytestmark = pytest.mark.integration
 def pushed(monkeypatch) -> list[tuple[int, bool]]:
     """(position, whether the consumer was live yet) of each live message it was handed."""
     arrivals: list[tuple[int, bool]] = []
-    original = LedgerFeedConsumer.feed_message
+    original = LedgerFeedConsumer.feed_batch
 
     async def spy(self, event: dict) -> None:
-        arrivals.append((event["message"]["position"], self.live))
+        arrivals.extend((entry["message"]["position"], self.live) for entry in event["entries"])
         await original(self, event)
 
-    monkeypatch.setattr(LedgerFeedConsumer, "feed_message", spy)
+    monkeypatch.setattr(LedgerFeedConsumer, "feed_batch", spy)
     return arrivals
 
 
@@ -92,7 +95,7 @@ async def test_a_message_baked_after_the_join_and_before_the_replay_query_arrive
     received = await receive(socket, 2)
 
     expected = await db(feed_after)(opened["position"], ann.username)
-    assert received == expected
+    assert received == as_sent(expected, opened["position"])
     assert await socket.receive_nothing()
     assert pushed == [(expected[-1]["position"], False)]  # its live copy came, was dropped
     await socket.disconnect()
@@ -116,7 +119,7 @@ async def test_a_message_baked_after_the_last_replay_query_arrives_from_the_buff
     received = await receive(socket, 2)
 
     expected = await db(feed_after)(opened["position"], ann.username)
-    assert received == expected
+    assert received == as_sent(expected, opened["position"])
     assert await socket.receive_nothing()
     assert calls == [opened["position"]]
     assert pushed == [(expected[-1]["position"], False)]
@@ -142,7 +145,7 @@ async def test_a_paged_replay_with_messages_baked_between_pages(
     received = await receive(socket, 6)
 
     expected = await db(feed_after)(opened["position"], ann.username)
-    assert received == expected
+    assert received == as_sent(expected, opened["position"])
     assert await socket.receive_nothing()
     positions = [m["position"] for m in expected]
     assert calls == [opened["position"], positions[1], positions[3], positions[5]]
@@ -177,7 +180,36 @@ async def test_resuming_while_deposits_keep_coming_sends_the_feed_rows_exactly(
 
     expected = await db(feed_after)(opened["position"], ann.username)
     assert len(expected) == 40
-    assert await receive(socket, 40) == expected
+    assert await receive(socket, 40) == as_sent(expected, opened["position"])
     assert any(not live for _, live in pushed)  # the race did happen: live copies mid-replay
     assert await socket.receive_nothing()
+    await socket.disconnect()
+
+
+async def test_a_message_the_layer_lost_during_the_replay_is_read_again_before_the_next(
+    make_user, token_for, monkeypatch, pushed, slow_client
+) -> None:
+    ann = await db(make_user)()
+    account = await db(open_account)(ann.username, "1.00")
+    opened, deposited = await db(feed_after)(0, ann.username)
+    lost = lose_batches(monkeypatch)
+
+    def deposit_twice(call: int, page: list[dict]) -> None:
+        if call == 1:  # the last query: both arrive live, the first one never
+            lost.append(owner_group(ann.username))
+            deposit(account, ann.username, "2.00")
+            deposit(account, ann.username, "3.00")
+
+    calls = bake_during_replay(monkeypatch, deposit_twice)
+    socket = feed_socket(token_header(await db(token_for)(ann)), after=opened["position"])
+    await socket.connect(timeout=TIMEOUT)
+
+    received = await receive(socket, 3)
+
+    expected = await db(feed_after)(opened["position"], ann.username)
+    assert received == as_sent(expected, opened["position"])
+    assert await socket.receive_nothing()
+    assert lost == []
+    assert calls == [opened["position"], deposited["position"]]  # catch-up, then the refill
+    assert [position for position, _ in pushed] == [expected[-1]["position"]]
     await socket.disconnect()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, WebSocketRoute, expect
@@ -59,7 +60,8 @@ def test_a_feed_message_with_markup_shows_as_text_on_the_board(
     }  # fmt: skip
 
     def feed(socket: WebSocketRoute) -> None:
-        socket.send(json.dumps(message))
+        after = int(parse_qs(urlsplit(socket.url).query)["after"][0])
+        socket.send(json.dumps({**message, "previous": after}))  # follows what the page has
 
     context = browser.new_context()
     context.route_web_socket("**/ws/order-events*", feed)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from django.db.models import OuterRef, Subquery
 
+from eventstore import feed_batches
 from eventstore.codec import encode
 from eventstore.store import RecordedEvent
 from eventstore.subscribers import Baker, registry
@@ -70,20 +70,27 @@ class LedgerBaker(Baker):
         }
 
     def after_commit(self, events: Sequence[RecordedEvent]) -> None:
-        entries = list(
+        """As sales' feed: one channel message per group, each row linked to its group's
+        previous row."""
+        earlier = AccountFeedEntry.objects.filter(position__lt=OuterRef("position"))
+        previous = earlier.order_by("-position").values("position")[:1]
+        owners_previous = earlier.filter(owner=OuterRef("owner")).order_by("-position")
+        rows = (
             AccountFeedEntry.objects.filter(position__in=[e.position for e in events])
+            .annotate(
+                previous=Subquery(previous),
+                owners_previous=Subquery(owners_previous.values("position")[:1]),
+            )
             .order_by("position")
-            .values_list("owner", "message")
+            .values_list("owner", "message", "previous", "owners_previous")
         )
-        if entries:
-            async_to_sync(_send_all)(entries)  # one event loop per batch, as sales' feed
-
-
-async def _send_all(entries: list[tuple[str, dict]]) -> None:
-    layer = get_channel_layer()
-    for owner, message in entries:
-        for group in (STAFF_GROUP, owner_group(owner)):
-            await layer.group_send(group, {"type": "feed.message", "message": message})
+        batches: dict[str, list[dict]] = {STAFF_GROUP: []}
+        for owner, message, previous, owners_previous in rows:
+            batches[STAFF_GROUP].append(feed_batches.entry(message, previous))
+            batches.setdefault(owner_group(owner), []).append(
+                feed_batches.entry(message, owners_previous)
+            )
+        feed_batches.send_batches(batches)
 
 
 registry.register(LedgerBaker())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Max
+
 from eventstore.live import FeedConsumer
 from tests.pipeline.bakers import STAFF_GROUP, owner_group
 from tests.pipeline.models import AccountFeedEntry
@@ -18,3 +20,9 @@ class LedgerFeedConsumer(FeedConsumer):
         if not user.is_staff:
             entries = entries.filter(owner=user.get_username())
         return list(entries.order_by("position").values_list("message", flat=True)[:limit])
+
+    def head_for(self, user: Any) -> int:
+        entries = AccountFeedEntry.objects.all()
+        if not user.is_staff:
+            entries = entries.filter(owner=user.get_username())
+        return entries.aggregate(head=Max("position"))["head"] or 0

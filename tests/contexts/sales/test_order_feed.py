@@ -7,16 +7,19 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async as db
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
 from contexts.sales import domain
+from contexts.sales.feed import STAFF_GROUP, customer_group
 from contexts.sales.models import OrderFeedEntry
 from eventstore.inbox import submit
 from shop.asgi import application
 from shop.customers import customer_id_for
 from shop.tokens.keys import issue
 from tests.contexts.sales.support import AT, bake, create_product, execute, place_order
+from tests.live.support import as_sent, lose_batches
 from tests.staff import join
 
 pytestmark = pytest.mark.integration
@@ -90,9 +93,10 @@ async def test_customers_get_their_own_orders_live_and_staff_get_all(committed_d
     other_messages = await db(messages_of)(other_order)
     assert [m["event"] for m in ann_messages] == ["sales.OrderPlaced", "sales.OrderCancelled"]
     assert ann_messages[1]["order"]["status"] == "cancelled"
-    assert await receive(ann_socket, 2) == ann_messages
+    assert await receive(ann_socket, 2) == as_sent(ann_messages, None)
     staff_messages = await receive(staff_socket, 3)
-    assert staff_messages == sorted(ann_messages + other_messages, key=lambda m: m["position"])
+    everyones = sorted(ann_messages + other_messages, key=lambda m: m["position"])
+    assert staff_messages == as_sent(everyones, None)
     for socket in (ann_socket, staff_socket):
         assert await socket.receive_nothing()
         await socket.disconnect()
@@ -108,6 +112,92 @@ async def test_a_customer_resuming_gets_only_their_missed_messages(committed_db:
 
     socket = await connected(ann_token, after=placed["position"])
 
-    assert await receive(socket, 1) == [cancelled]
+    assert await receive(socket, 1) == as_sent([cancelled], placed["position"])
     assert await socket.receive_nothing()
     await socket.disconnect()
+
+
+def feed_since(position: int) -> list[tuple[int, uuid.UUID, dict]]:
+    entries = OrderFeedEntry.objects.filter(position__gt=position).order_by("position")
+    return list(entries.values_list("position", "customer_id", "message"))
+
+
+def last_position(customer: uuid.UUID | None = None) -> int | None:
+    entries = OrderFeedEntry.objects.all()
+    if customer is not None:
+        entries = entries.filter(customer_id=customer)
+    return entries.order_by("position").values_list("position", flat=True).last()
+
+
+@pytest.fixture
+def group_sends(monkeypatch) -> list[tuple[str, dict]]:
+    """Every group_send of this process, passed on to the layer."""
+    layer = get_channel_layer()
+    send = layer.group_send
+    sent: list[tuple[str, dict]] = []
+
+    async def recording(group: str, message: dict) -> None:
+        sent.append((group, message))
+        await send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", recording)
+    return sent
+
+
+def test_a_batch_goes_to_each_group_once_linked_to_that_groups_previous_message(
+    committed_db: None, group_sends: list[tuple[str, dict]]
+) -> None:
+    product = a_product()
+    ann, bob = uuid.uuid4(), uuid.uuid4()
+    order_and_bake(ann, product)
+    head, anns_head = last_position(), last_position(ann)
+    group_sends.clear()
+
+    for customer in (ann, bob, ann):
+        place_order(customer, (product, 1))
+    execute()
+    bake("sales.orders")  # one batch of three orders
+
+    rows = feed_since(head)
+    assert [customer for _, customer, _ in rows] == [ann, bob, ann]
+    (first, _, a1), (second, _, b1), (_, _, a2) = rows
+    assert group_sends == [
+        (STAFF_GROUP, {"type": "feed.batch", "entries": [
+            {"previous": head, "message": a1},
+            {"previous": first, "message": b1},
+            {"previous": second, "message": a2},
+        ]}),
+        (customer_group(ann), {"type": "feed.batch", "entries": [
+            {"previous": anns_head, "message": a1},
+            {"previous": first, "message": a2},
+        ]}),
+        (customer_group(bob), {"type": "feed.batch", "entries": [
+            {"previous": None, "message": b1},
+        ]}),
+    ]  # fmt: skip
+
+
+async def test_a_customer_refilling_after_a_lost_message_gets_only_their_own(
+    committed_db: None, monkeypatch
+) -> None:
+    (ann, ann_token), (_, staff_token) = (
+        await db(user_with_token)(),
+        await db(user_with_token)(True),
+    )
+    product = await db(a_product)()
+    ann_socket, staff_socket = await connected(ann_token), await connected(staff_token)
+    head = await db(last_position)()
+    lose_batches(monkeypatch).append(customer_group(customer_id_for(ann)))
+
+    ann_order = await db(order_and_bake)(customer_id_for(ann), product)  # lost for ann
+    other_order = await db(order_and_bake)(uuid.uuid4(), product)
+    await db(cancel_and_bake)(ann_order)  # shows ann the gap
+
+    ann_messages = await db(messages_of)(ann_order)
+    everyones = [message for _, _, message in await db(feed_since)(head)]
+    assert [m["orderId"] for m in everyones] == [str(ann_order), str(other_order), str(ann_order)]
+    assert await receive(ann_socket, 2) == as_sent(ann_messages, None)
+    assert await receive(staff_socket, 3) == as_sent(everyones, None)
+    for socket in (ann_socket, staff_socket):
+        assert await socket.receive_nothing()
+        await socket.disconnect()

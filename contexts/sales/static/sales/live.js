@@ -4,9 +4,11 @@
  * and the websocket server's port when it is not the page's own (data-websocket-port).
  * The socket connects with ?after=<last position applied>: the server first replays what
  * the page has not seen, then pushes live. A message at or below the last position is
- * ignored, so an update is never applied twice, whatever the server repeats. When the
- * socket closes, or stays silent past two heartbeats, the page shows "reconnecting" and
- * comes back with backoff from the last position it applied.
+ * ignored, so an update is never applied twice, whatever the server repeats. Each message
+ * names the position before it (`previous`); one that does not follow the last position
+ * applied means something was missed, and the page resumes from that position at once
+ * rather than apply it. When the socket closes, or stays silent past two heartbeats, the
+ * page shows "reconnecting" and comes back with backoff from the last position it applied.
  *
  * Every applied position is logged in #applied (hidden), and each order row counts its
  * updates in data-updates: what the page did, for people and tests to read.
@@ -162,6 +164,10 @@
 
   function receive(message) {
     if (message.type !== "order.event" || message.position <= last) return;
+    if (message.previous !== last) {
+      drop(socket); // a gap: resume after the last position applied, which replays it
+      return;
+    }
     last = message.position;
     root.dataset.position = String(last);
     if (apply(message) === false) return;
