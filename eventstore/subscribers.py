@@ -228,7 +228,7 @@ class Runner:
                 batches += 1
         if more:  # after releasing the lock, so a waiting rebuild goes first
             self.more = True
-            wakeups.wake_subscribers([self.subscriber.name])
+            wakeups.hand_on(self.subscriber.name)
         return applied
 
     def _read(self, checkpoint: int) -> tuple[list[RecordedEvent], int]:

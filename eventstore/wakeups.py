@@ -45,9 +45,11 @@ def _flag(task: str, args: tuple) -> str:
     return f"{settings.CELERY_TASK_DEFAULT_QUEUE}:wake:{task}:{':'.join(map(str, args))}"
 
 
-def _send(task: str, *args: object) -> None:
+def _send(task: str, *args: object, queued: bool = False) -> None:
+    """Send a wake-up unless the flag says one is queued already; `queued=True` sends
+    one whatever the flag says (a runner handing on the rest of its work)."""
     try:
-        if not _redis().set(_flag(task, args), 1, nx=True, ex=FLAG_SECONDS):
+        if not _redis().set(_flag(task, args), 1, nx=not queued, ex=FLAG_SECONDS):
             return  # one is queued already and has not started
         current_app.send_task(task, args=args, retry=False, ignore_result=True)
     except Exception as error:  # the sweeper will pick the work up; see module docstring
@@ -79,3 +81,9 @@ def wake_executor() -> None:
 def wake_subscribers(names: Iterable[str]) -> None:
     for name in names:
         _send(CATCH_UP, name)
+
+
+def hand_on(name: str) -> None:
+    """Queue a run of this subscriber even if its flag is up: the flag may have been left
+    by a task that found the subscriber busy and queued nothing more."""
+    _send(CATCH_UP, name, queued=True)

@@ -67,3 +67,19 @@ def test_a_wake_up_during_a_run_sends_the_runner_round_again(
 
     assert rounds == [False, False]  # each round cleared the flag once it held the lock
     assert not wakeups.flagged(wakeups.CATCH_UP, Counting.name)
+
+
+def test_a_turn_that_ends_queues_a_run_even_with_the_flag_left_up(
+    flag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[tuple] = []
+    monkeypatch.setattr(
+        wakeups.current_app, "send_task", lambda task, args, **options: sent.append((task, args))
+    )
+    wakeups._redis().set(flag, 1)  # left up by a task that found the subscriber busy
+    runner = Runner(Counting())
+
+    runner.catch_up(turn=1e-9)  # over before its first batch
+
+    assert runner.more
+    assert sent == [(wakeups.CATCH_UP, (Counting.name,))]
