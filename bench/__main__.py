@@ -1,5 +1,6 @@
-"""`python -m bench [--quick] [--no-docs] [--only api|process]`: measure, print the table,
-update the docs. `--only api` takes the API figures alone, `--only process` the ordering
+"""`python -m bench [--quick] [--no-docs] [--only api|process|latency]`: measure, print the
+table, update the docs. `--only api` takes the API figures alone, `--only latency` the
+submit-to-websocket latencies, `--only process` the ordering
 process's, to iterate on them; it never rewrites the docs, whose section holds every
 figure of one run.
 
@@ -52,7 +53,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, a rougher table")
     parser.add_argument("--no-docs", action="store_true", help=f"do not rewrite {DOCS.name}")
     parser.add_argument(
-        "--only", choices=["api", "process"], help="only these figures (implies --no-docs)"
+        "--only",
+        choices=["api", "process", "latency"],
+        help="only these figures (implies --no-docs)",
     )
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL")
@@ -64,7 +67,9 @@ def main(argv: list[str]) -> int:
     with LoadSampler() as load:
         if args.only:
             databases.use_database(FRESH_DB)
-            only = {"api": api_figures, "process": process_figures}[args.only]
+            only = {"api": api_figures, "process": process_figures, "latency": latency_figures}[
+                args.only
+            ]
             figures, postgres = only(sizes), ""
         else:
             figures, postgres = measure(sizes)
@@ -171,6 +176,15 @@ def pipeline_figures(sizes: Sizes) -> list[Figure]:
     figures += rebuild_figures(databases.current_url())
     databases.switch_database(FRESH_DB)
     return figures + process_figures(sizes)
+
+
+def latency_figures(sizes: Sizes) -> list[Figure]:
+    """Submit -> websocket message, calm and busy, through the live stack."""
+    from bench.latency import latency_figures  # loads Django models: after setup
+
+    say(f"submit -> websocket latency at {sizes.calm_rate}/s and {sizes.latency_rate}/s")
+    calm, busy = (sizes.calm_rate, sizes.calm_seconds), (sizes.latency_rate, sizes.latency_seconds)
+    return latency_figures(calm, busy, STACK_LOGS)
 
 
 def process_figures(sizes: Sizes) -> list[Figure]:
