@@ -246,7 +246,10 @@ class Executor:
             )
         if appended_types:
             names = subscribers.registry.interested_in(appended_types)
-            transaction.on_commit(lambda: wakeups.wake_subscribers(names))
+            done = {name for name in names if _ran_inline(name)}
+            transaction.on_commit(
+                lambda: wakeups.wake_subscribers([name for name in names if name not in done])
+            )
 
     def _load_states(self, claimed: list[Claimed]) -> dict[StreamKey, tuple[Any, int]]:
         """Each claimed stream's state: the cached fold plus any events after it, read in
@@ -329,6 +332,13 @@ class ReadAhead:
 
     def events(self, stream_ids: list[UUID]) -> list[RecordedEvent]:
         return [event for stream_id in stream_ids for event in self.by_stream[stream_id]]
+
+
+def _ran_inline(name: str) -> bool:
+    """Run an inline baker in this transaction; True when it caught up (no wake-up needed)."""
+    subscriber = subscribers.registry.named(name)
+    inline = isinstance(subscriber, subscribers.Baker) and subscriber.inline
+    return inline and subscribers.Runner(subscriber).inline()
 
 
 def _json(value: Any) -> Any:

@@ -53,9 +53,14 @@ class Baker(Subscriber):
     A baker must be deterministic: its rows depend only on the events (times come from
     the events, never the clock), and it reads only its own tables. That is what lets
     `rebuild` and `verify` replay it from position 0 into scratch tables.
+
+    An `inline` baker also runs inside the executor's transaction, right after the
+    events it wants are appended (`Runner.inline`): its rows commit with the commands
+    that caused them, and its live push leaves one hop after the submit.
     """
 
     models: ClassVar[tuple[type[models.Model], ...]] = ()
+    inline: ClassVar[bool] = False
 
 
 class Receptor(Subscriber):
@@ -174,6 +179,31 @@ class Runner:
         self.store = events
         self.busy = False  # the last catch_up found another runner holding the subscriber
         self.more = False  # the last catch_up's turn ended before the head
+
+    def inline(self) -> bool:
+        """One batch inside the caller's transaction: the executor's, which holds the
+        append lock, so no event below the head can still commit. True when that caught
+        the subscriber up to the head.
+
+        The subscriber's lock is tried for the transaction only; another runner holding
+        it (a wake-up's task, a rebuild) or a failing batch leaves the work to the
+        subscriber's own wake-up, which records any failure. Its rows are written in a
+        savepoint, so they never fail the commands.
+        """
+        name = self.subscriber.name
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))",
+                           [SUBSCRIBER_LOCK, name])  # fmt: skip
+            if not cursor.fetchone()[0]:
+                return False
+        _ensure_checkpoint(name)
+        try:
+            with transaction.atomic():
+                applied = self._run_batch()
+        except Exception:
+            log.warning("%s: inline batch failed; its own run will retry", name, exc_info=True)
+            return False
+        return applied is None or applied < self.subscriber.batch_size
 
     def woken(self) -> int:
         """Catch up for a wake-up (the Celery task), never waiting for another runner.
