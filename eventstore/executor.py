@@ -223,9 +223,8 @@ class Executor:
     def record(self, outcomes: list[Outcome]) -> None:
         """Append every command's events, then mark every command."""
         self._append_pending(outcomes)
-        appended_types = {
-            self.store.events.type_of(event).name for o in outcomes for event in o.events
-        }
+        appended = [self.store.events.type_of(e).name for o in outcomes for e in o.events]
+        appended_types = set(appended)
         with raw_cursor() as cursor:
             cursor.execute(
                 """
@@ -246,7 +245,7 @@ class Executor:
             )
         if appended_types:
             names = subscribers.registry.interested_in(appended_types)
-            done = {name for name in names if _ran_inline(name)}
+            done = {name for name in names if _ran_inline(name, len(appended))}
             transaction.on_commit(
                 lambda: wakeups.wake_subscribers([name for name in names if name not in done])
             )
@@ -334,10 +333,11 @@ class ReadAhead:
         return [event for stream_id in stream_ids for event in self.by_stream[stream_id]]
 
 
-def _ran_inline(name: str) -> bool:
-    """Run an inline baker in this transaction; True when it caught up (no wake-up needed)."""
+def _ran_inline(name: str, appended: int) -> bool:
+    """Run a baker in this transaction if it runs inline for a batch of `appended` events
+    (`Baker.inline_up_to`); True when it caught up, so it needs no wake-up."""
     subscriber = subscribers.registry.named(name)
-    inline = isinstance(subscriber, subscribers.Baker) and subscriber.inline
+    inline = isinstance(subscriber, subscribers.Baker) and appended <= subscriber.inline_up_to
     return inline and subscribers.Runner(subscriber).inline()
 
 

@@ -54,13 +54,16 @@ class Baker(Subscriber):
     the events, never the clock), and it reads only its own tables. That is what lets
     `rebuild` and `verify` replay it from position 0 into scratch tables.
 
-    An `inline` baker also runs inside the executor's transaction, right after the
-    events it wants are appended (`Runner.inline`): its rows commit with the commands
-    that caused them, and its live push leaves one hop after the submit.
+    A baker with `inline_up_to` also runs inside the executor's transaction, right after
+    the events it wants are appended, when a batch appends at most that many events
+    (`Runner.inline`): its rows commit with the commands that caused them, and its live
+    push leaves one hop after the submit. Bigger batches (a burst) are left to its own
+    runs, whose batches are bigger still: its per-batch costs (a page of the live feed
+    per group, say) are then shared by more events.
     """
 
     models: ClassVar[tuple[type[models.Model], ...]] = ()
-    inline: ClassVar[bool] = False
+    inline_up_to: ClassVar[int] = 0
 
 
 class Receptor(Subscriber):

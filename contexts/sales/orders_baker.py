@@ -231,7 +231,7 @@ def _timeline_entry(event: RecordedEvent) -> OrderTimelineEntry:
 
 class OrdersBaker(Baker):
     name = "sales.orders"
-    inline = True  # an order's page and its feed message commit with the command
+    inline_up_to = 50  # calm traffic: a page and its feed message commit with the command
     event_types = frozenset({"sales.OrderPlaced", "sales.OrderRejected", *CHANGES})
     models = (OrderSummary, OrderDetail, OrderLine, OrderTimelineEntry, OrderFeedEntry)
 

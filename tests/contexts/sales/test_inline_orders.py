@@ -69,4 +69,16 @@ def test_a_failing_inline_batch_never_fails_the_command(monkeypatch: pytest.Monk
     assert Checkpoint.objects.get(name="sales.orders").status == "ok"  # nothing recorded
     bake("sales.orders")  # its own run, the save working again
     assert OrderSummary.objects.get(pk=order).status == "placed"
-    assert registry.named("sales.orders").inline
+    assert registry.named("sales.orders").inline_up_to > 0
+
+
+def test_a_burst_is_left_to_the_bakers_own_bigger_batches() -> None:
+    pc = create_product("pc", "3200.00")
+    execute()
+    orders = [place_order(CUSTOMER, (pc, 1)) for _ in range(60)]  # one batch, 60 events
+
+    execute()
+
+    assert not OrderSummary.objects.filter(pk__in=orders).exists()
+    bake("sales.orders")
+    assert OrderSummary.objects.filter(pk__in=orders).count() == 60

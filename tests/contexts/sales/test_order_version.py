@@ -77,7 +77,7 @@ def test_a_rebuild_gives_the_same_versions() -> None:
 def test_the_migration_backfills_existing_rows_up_to_the_bakers_checkpoint(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(OrdersBaker, "inline", False)  # baked only when the test says
+    monkeypatch.setattr(OrdersBaker, "inline_up_to", 0)  # baked only when the test says
     backfill = importlib.import_module("contexts.sales.migrations.0003_order_version").BACKFILL
     pc = create_product("pc", "3200.00")
     execute()
