@@ -62,6 +62,11 @@ class Stack(Processes):
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def worker_group(self) -> int:
+        """The Celery worker's process group: its main process and its pool children."""
+        return self.processes[1].pid  # started second, after uvicorn
+
 
 @dataclass
 class Workers(Processes):

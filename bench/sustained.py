@@ -27,6 +27,8 @@ from pathlib import Path
 from django.db import connection
 from django.utils import timezone
 
+from bench.cpu import Meter, Usage, postmaster
+from bench.databases import nproc
 from bench.latency import (
     ACTOR,
     ADDRESS,
@@ -74,6 +76,17 @@ class Load:
     def achieved(self) -> float:
         """Orders/s from the first submit to the last."""
         return (len(self.submitted) - 1) / self.span if self.span else 0.0
+
+    @property
+    def window(self) -> float:
+        return min(WINDOW_SECONDS, self.span / 3)
+
+    def first_window(self) -> tuple[float, float]:
+        return self.start, self.start + self.window
+
+    def last_window(self) -> tuple[float, float]:
+        end = self.start + self.span
+        return end - self.window, end
 
 
 def submit_share(
@@ -127,21 +140,35 @@ def sustained_figures(
             warmed = place_orders(products, warm, WARM_RATE)
             client.wait_for(list(warmed), ARRIVAL_SECONDS, INVOICED)
             reconnections = client.reconnections
+            meter = Meter([stack.worker_group], postmaster())
             watch = StoreWatch()
             watch.start()
             try:
+                before = meter.read()
                 load = place_at_rate(products, rate, seconds)
                 client.wait_for(list(load.submitted), ARRIVAL_SECONDS, INVOICED)
+                usage = meter.read() - before
             finally:
                 watched = watch.stop()
             reconnections = client.reconnections - reconnections
         finally:
             client.stopping.set()
             client.join(5)
-    return [
-        invoiced_figure(load, client.arrivals, watched, rate, seconds, reconnections),
-        lag_figure(watched, rate),
-    ]
+    run = Run(load, client.arrivals, watched, usage, reconnections)
+    return [invoiced_figure(run, rate, seconds), lag_figure(run, rate)]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One sustained run: the orders submitted, when their messages arrived, what the
+    watch saw, the CPU used from the first submit to the last arrival, and how often the
+    socket resumed."""
+
+    load: Load
+    arrivals: dict[str, dict[str, float]]
+    watched: Watched
+    usage: Usage
+    reconnections: int
 
 
 def latencies(load: Load, arrived: dict[str, float]) -> Samples:
@@ -155,28 +182,20 @@ def backlog(watched: Watched, load: Load, rate: float) -> tuple[Limit, str]:
     run's last window may exceed that over its first by at most one second's orders
     (`rate` commands). A store that keeps up holds its backlog level; one that falls
     behind by 1% (2 orders/s, about 6 commands/s at 200/s) adds ~300 in 50 s."""
-    window = min(WINDOW_SECONDS, load.span / 3)
-    end = load.start + load.span
-    first = watched.ready_mean(load.start, load.start + window)
-    last = watched.ready_mean(end - window, end)
+    first, last = watched.ready_mean(*load.first_window()), watched.ready_mean(*load.last_window())
+    end = load.last_window()[1]
     during = [(at - load.start, n) for at, n in watched.ready if load.start <= at <= end]
     slope = statistics.linear_regression(*zip(*during, strict=True)).slope if len(during) > 1 else 0
     peak = max((count for _, count in during), default=0)
     text = (
-        f"ready commands: {first:.0f} avg in the first {window:.0f} s, {last:.0f} in the"
+        f"ready commands: {first:.0f} avg in the first {load.window:.0f} s, {last:.0f} in the"
         f" last, max {peak}, trend {slope:+.1f}/s"
     )
     return Limit("backlog growth", last - first, rate, "commands", at_most=True), text
 
 
-def invoiced_figure(
-    load: Load,
-    arrivals: dict[str, dict[str, float]],
-    watched: Watched,
-    rate: float,
-    seconds: float,
-    reconnections: int,
-) -> Figure:
+def invoiced_figure(run: Run, rate: float, seconds: float) -> Figure:
+    load, arrivals, watched = run.load, run.arrivals, run.watched
     invoiced, placed = latencies(load, arrivals[INVOICED]), latencies(load, arrivals[PLACED])
     p50, p99 = invoiced.percentile(50) * 1000, invoiced.percentile(99) * 1000
     arrived = sum(1 for latency in invoiced.latencies if latency != math.inf)
@@ -190,10 +209,10 @@ def invoiced_figure(
         f" {ARRIVAL_SECONDS} s of the last submit; {load.achieved:.0f} submits/s from"
         f" {SUBMITTERS} threads, at most {load.behind * 1000:.0f} ms behind schedule;"
         f" {backlog_text}; {PLACED} p50 {placed.percentile(50) * 1000:.0f} ms,"
-        f" p99 {placed.percentile(99) * 1000:.0f} ms"
+        f" p99 {placed.percentile(99) * 1000:.0f} ms; {cpu_text(run)}"
     )
-    if reconnections:
-        detail += f"; the socket dropped and resumed {reconnections} times"
+    if run.reconnections:
+        detail += f"; the socket dropped and resumed {run.reconnections} times"
     return Figure(
         f"submit -> websocket {INVOICED} at {rate:g} orders/s for {seconds:g} s",
         Measure(p99, "ms p99", detail),
@@ -203,12 +222,25 @@ def invoiced_figure(
     )
 
 
-def lag_figure(watched: Watched, rate: float) -> Figure:
+def cpu_text(run: Run) -> str:
+    """CPU per order from the first submit to the last arrival, and the machine's share."""
+    usage, orders, cores = run.usage, len(run.load.submitted), nproc()
+    cpu = f"worker {usage.workers / orders * 1000:.2f} ms"
+    if usage.postgres is not None:
+        cpu += f", Postgres {usage.postgres / orders * 1000:.2f} ms"
+    busy = usage.machine / (usage.at * cores)
+    return f"CPU per order: {cpu}; machine {busy:.0%} busy of {cores} cores"
+
+
+def lag_figure(run: Run, rate: float) -> Figure:
+    watched, load = run.watched, run.load
     worst, whose = watched.worst_lag()
+    first, last = watched.worst_lag(*load.first_window()), watched.worst_lag(*load.last_window())
     detail = (
         f"p99 {watched.lag_percentile(99):.2f} s, p50 {watched.lag_percentile(50):.2f} s of"
         f" the worst each {LAG_EVERY:g} s over {len(watched.lag)} samples"
         + (f"; the max was {whose}'s" if whose else "")
+        + f"; max {first[0]:.2f} s in the first {load.window:.0f} s, {last[0]:.2f} s in the last"
     )
     return Figure(
         f"worst subscriber lag at {rate:g} orders/s (the same run)",

@@ -11,6 +11,7 @@ server's clock. A subscriber with nothing to do lags 0.
 
 from __future__ import annotations
 
+import math
 import statistics
 import threading
 import time
@@ -89,8 +90,10 @@ class Watched:
         counts = [count for at, count in self.ready if start <= at < end]
         return statistics.fmean(counts) if counts else 0.0
 
-    def worst_lag(self) -> tuple[float, str]:
-        return max(((lag, name) for _, lag, name in self.lag), default=(0.0, ""))
+    def worst_lag(self, start: float = -math.inf, end: float = math.inf) -> tuple[float, str]:
+        """The worst lag sampled in [start, end), and whose it was."""
+        lags = ((lag, name) for at, lag, name in self.lag if start <= at < end)
+        return max(lags, default=(0.0, ""))
 
     def lag_percentile(self, q: float) -> float:
         """The nearest-rank `q`th percentile of the per-sample worst lags, in seconds."""
