@@ -1,6 +1,6 @@
 """`python -m bench [--quick] [--no-docs] [--only api|process|latency]`: measure, print the
 table, update the docs. `--only api` takes the API figures alone, `--only latency` the
-submit-to-websocket latencies, `--only process` the ordering
+submit-to-websocket latencies and the sustained load, `--only process` the ordering
 process's, to iterate on them; it never rewrites the docs, whose section holds every
 figure of one run.
 
@@ -40,6 +40,7 @@ SETTINGS = "bench.settings"
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
 STACK_LOGS = ROOT / ".run" / "bench-stack"
+SUSTAINED_LOGS = ROOT / ".run" / "bench-sustained"
 API_LOGS = ROOT / ".run" / "bench-api"
 PROCESS_LOGS = ROOT / ".run" / "bench-process"
 
@@ -167,6 +168,7 @@ def pipeline_figures(sizes: Sizes) -> list[Figure]:
     say(f"submit -> websocket latency at {sizes.latency_rate}/s (uvicorn and a Celery worker)")
     calm, busy = (sizes.calm_rate, sizes.calm_seconds), (sizes.latency_rate, sizes.latency_seconds)
     figures += latency_figures(calm, busy, STACK_LOGS)
+    figures += sustained_figures(sizes)
     if sizes.rebuild_store >= sizes.large_store:
         databases.switch_database(LARGE_DB)
     else:
@@ -179,12 +181,23 @@ def pipeline_figures(sizes: Sizes) -> list[Figure]:
 
 
 def latency_figures(sizes: Sizes) -> list[Figure]:
-    """Submit -> websocket message, calm and busy, through the live stack."""
+    """Submit -> websocket message, calm and busy, then the sustained load, through the
+    live stack."""
     from bench.latency import latency_figures  # loads Django models: after setup
 
     say(f"submit -> websocket latency at {sizes.calm_rate}/s and {sizes.latency_rate}/s")
     calm, busy = (sizes.calm_rate, sizes.calm_seconds), (sizes.latency_rate, sizes.latency_seconds)
-    return latency_figures(calm, busy, STACK_LOGS)
+    return latency_figures(calm, busy, STACK_LOGS) + sustained_figures(sizes)
+
+
+def sustained_figures(sizes: Sizes) -> list[Figure]:
+    """Issue 13: submit -> invoiced on the websocket, the backlog and the subscribers'
+    lag, at a flash sale's pace, with `make run`'s processes (beat too)."""
+    from bench.sustained import sustained_figures  # loads Django models: after setup
+
+    rate, seconds = sizes.sustained_rate, sizes.sustained_seconds
+    say(f"submit -> websocket invoiced at {rate}/s for {seconds} s (uvicorn, worker and beat)")
+    return sustained_figures(rate, seconds, SUSTAINED_LOGS)
 
 
 def process_figures(sizes: Sizes) -> list[Figure]:

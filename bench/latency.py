@@ -54,22 +54,30 @@ RECONNECT_ATTEMPTS = 5  # in a row, before the client gives up
 EXECUTE_SECONDS = 60
 
 
+class BrokenChain(Exception):
+    """A message whose `previous` is not the last position this client saw."""
+
+
 class FeedClient(threading.Thread):
-    """A staff client of /ws/order-events: notes when each order's placement arrives.
+    """A staff client of /ws/order-events: notes when each order's `events` arrive.
 
     Like the site's own live page, it resumes: every connection asks for the messages
-    after the last position it saw (the feed's head when it starts), so a dropped
-    socket delays messages and never loses one. Reconnections are counted: each delays
-    whatever arrives meanwhile, and the figure says how many there were.
+    after the last position it saw (the feed's head when it starts), and a message whose
+    `previous` is not that position (a broken chain, which the server should never send)
+    makes it reconnect the same way. So a dropped socket delays messages and never loses
+    one. Reconnections, for either cause, are counted: each delays whatever arrives
+    meanwhile, and the figure says how many there were.
     """
 
-    def __init__(self, stack: Stack, token: str, after: int) -> None:
+    def __init__(
+        self, stack: Stack, token: str, after: int, events: tuple[str, ...] = (PLACED,)
+    ) -> None:
         super().__init__(name="bench-feed", daemon=True)
         self.url = f"ws://127.0.0.1:{stack.port}/ws/order-events"
         self.origin = stack.origin
         self.token = token
         self.position = after
-        self.arrived: dict[str, float] = {}
+        self.arrivals: dict[str, dict[str, float]] = {event: {} for event in events}
         self.connected = threading.Event()
         self.stopping = threading.Event()
         self.reconnections = 0
@@ -81,7 +89,7 @@ class FeedClient(threading.Thread):
             try:
                 self._listen()
                 failures = 0
-            except ConnectionClosed as closed:
+            except (ConnectionClosed, BrokenChain) as closed:
                 self.reconnections += 1
                 failures += 1
                 if failures >= RECONNECT_ATTEMPTS:  # it is not coming back
@@ -107,13 +115,16 @@ class FeedClient(threading.Thread):
                 message = json.loads(frame)
                 if message.get("type") != "order.event":
                     continue  # a heartbeat
-                self.position = max(self.position, message["position"])
-                if message["event"] == PLACED:
-                    self.arrived.setdefault(message["orderId"], at)
+                if message.get("previous") != self.position:
+                    raise BrokenChain(f"{message['position']} after {message.get('previous')}")
+                self.position = message["position"]
+                if (arrived := self.arrivals.get(message["event"])) is not None:
+                    arrived.setdefault(message["orderId"], at)
 
-    def wait_for(self, order_ids: list[str], timeout: float) -> None:
+    def wait_for(self, order_ids: list[str], timeout: float, event: str = PLACED) -> None:
+        arrived = self.arrivals[event]
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not all(o in self.arrived for o in order_ids):
+        while time.monotonic() < deadline and not all(o in arrived for o in order_ids):
             if self.error:
                 raise RuntimeError("the feed client failed") from self.error
             time.sleep(0.05)
@@ -193,7 +204,8 @@ def timed_orders(
     submitted = place_orders(products, count, rate)
     span = max(submitted.values()) - min(submitted.values())
     client.wait_for(list(submitted), ARRIVAL_SECONDS)
-    latencies = [client.arrived.get(order, math.inf) - at for order, at in submitted.items()]
+    arrived = client.arrivals[PLACED]
+    latencies = [arrived.get(order, math.inf) - at for order, at in submitted.items()]
     achieved = count / span if span else rate
     return Timed(Samples(latencies, count), achieved, client.reconnections - reconnections)
 

@@ -10,13 +10,15 @@ from bench.process import process_notes
 from bench.rebuild import LINEAR, MARKS
 from bench.sizes import Sizes
 from bench.stack import WORKER_CONCURRENCY
+from bench.sustained import LAG_SECONDS, P99_MS, SUBMITTERS, WINDOW_SECONDS
+from bench.watch import LAG_EVERY
 
 
 def notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:
     api = api_notes(sizes.api_rounds, sizes.api_seconds, sizes.api_rate_seconds)
     process = process_notes(sizes.process_backlog)
-    return [*store_notes(sizes, large_db, fresh_db), *pipeline_notes(sizes, large_db), *process,
-            *api]  # fmt: skip
+    return [*store_notes(sizes, large_db, fresh_db), *pipeline_notes(sizes, large_db),
+            sustained_note(sizes), *process, *api]  # fmt: skip
 
 
 def store_notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:
@@ -97,3 +99,27 @@ def pipeline_notes(sizes: Sizes, large_db: str) -> list[str]:
         "`ru_maxrss` would include the parent's RSS at fork) and psutil samples every 50 ms "
         "from the parent; goal <= 200 MB.",
     ]
+
+
+def sustained_note(sizes: Sizes) -> str:
+    rate = sizes.sustained_rate
+    return (
+        f"Sustained load (issue 13): a stack of its own with `make run`'s processes (uvicorn, "
+        f"one worker at --concurrency {WORKER_CONCURRENCY}, and Celery beat, the sweeper), "
+        f"warmed with {WARM_ORDERS} orders at {WARM_RATE}/s, then {rate} `sales.PlaceOrder`/s "
+        f"for {sizes.sustained_seconds} s, one schedule dealt over {SUBMITTERS} submitting "
+        "threads (the figure gives the rate achieved and the most any submit ran behind "
+        "schedule). Latency is from just before `submit` to the arrival of the order's "
+        "`sales.OrderInvoiced` message on the staff socket, three commands and two receptors "
+        "later; a lost message counts as infinitely late; `sales.OrderPlaced`'s percentiles "
+        f"are given beside it. Goal: p99 <= {P99_MS} ms, and no backlog growth: pending "
+        "commands with `not_before <= now()` are counted once a second, and the mean over the "
+        f"run's last {WINDOW_SECONDS} s may exceed the mean over its first {WINDOW_SECONDS} s "
+        f"(a third of the run each when shorter) by at most one second's orders, {rate} "
+        "commands (a store falling 1% behind adds about 6 commands/s at 200 orders/s, 300 "
+        f"over the 50 s between the windows). Lag, sampled every {LAG_EVERY:g} s until the "
+        "last message arrived: for every registered subscriber, the age (server clock minus "
+        "`recorded_at`, the appending transaction's start) of the first event after its "
+        "checkpoint of a type it follows, 0 when there is none; the worst subscriber's per "
+        f"sample, its max over the run judged (goal <= {LAG_SECONDS:g} s) and its p99 given."
+    )

@@ -31,6 +31,9 @@ class Sizes:
     latency_seconds: int = 20
     calm_rate: int = 5
     calm_seconds: int = 10
+    sustained_rate: int = 200
+    sustained_seconds: int = 60
+    """Orders/s, and how long they are held, for the sustained-load figures (issue 13)."""
     rebuild_store: int = 1_000_000
     """Rebuild over `shop_bench` when this reaches `large_store`, else over the fresh
     store topped up to this many events (so `--quick` never replays a million)."""
@@ -64,6 +67,7 @@ QUICK = Sizes(
     catch_up_rounds=2,
     latency_seconds=3,
     calm_seconds=2,
+    sustained_seconds=5,
     rebuild_store=40_000,
     api_rounds=2,
     api_seconds=1,

@@ -1,8 +1,8 @@
-"""The live stack for the latency figure (the ASGI server and one Celery worker), and the
-Celery worker nodes and beat for the process figures, as `make run` starts them, against
-the benchmark's database and the dev Redis.
+"""The live stack for the latency figures (the ASGI server, one Celery worker, and beat
+for the sustained load), and the Celery worker nodes and beat for the process figures,
+as `make run` starts them, against the benchmark's database and the dev Redis.
 
-Both children inherit DJANGO_SETTINGS_MODULE, so in `python -m bench` they use the bench
+The children inherit DJANGO_SETTINGS_MODULE, so in `python -m bench` they use the bench
 settings (a Celery queue and a channel-layer prefix of the benchmark's own) and in the
 test suite the suite's. Each starts in a session of its own and is stopped with its
 whole process group (the worker's pool children too).
@@ -62,6 +62,11 @@ class Stack(Processes):
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def worker_group(self) -> int:
+        """The Celery worker's process group: its main process and its pool children."""
+        return self.processes[1].pid  # started second, after uvicorn
+
 
 @dataclass
 class Workers(Processes):
@@ -95,6 +100,12 @@ def worker_command(node: str | None = None) -> list[str]:
     args = [str(BIN / "celery"), "-A", "shop", "worker", "--loglevel", "INFO", "--concurrency",
             str(WORKER_CONCURRENCY), "--without-gossip", "--without-mingle"]  # fmt: skip
     return args + (["--hostname", node] if node else [])
+
+
+def beat_command(log_dir: Path) -> list[str]:
+    """`make run`'s beat command, its schedule file in `log_dir`."""
+    return [str(BIN / "celery"), "-A", "shop", "beat", "--loglevel", "INFO",
+            "--schedule", str(log_dir / "celerybeat-schedule")]  # fmt: skip
 
 
 def purge_wakeups() -> None:
@@ -152,8 +163,9 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_stack(log_dir: Path) -> Iterator[Stack]:
-    """uvicorn on a free port and `celery worker`, up until the block ends.
+def running_stack(log_dir: Path, beat: bool = False) -> Iterator[Stack]:
+    """uvicorn on a free port and `celery worker`, and with `beat` Celery beat (the
+    sweeper, as `make run` starts it), up until the block ends.
 
     Ready once /api/health answers 200; the worker proves itself when the caller's first
     commands execute.
@@ -165,6 +177,8 @@ def running_stack(log_dir: Path) -> Iterator[Stack]:
     try:
         stack.processes.append(_spawn(uvicorn, log_dir / "uvicorn.log"))
         stack.processes.append(_spawn(worker_command(), log_dir / "worker.log"))
+        if beat:
+            stack.processes.append(_spawn(beat_command(log_dir), log_dir / "beat.log"))
         deadline = time.monotonic() + STARTUP_SECONDS
         while not _healthy(f"{stack.origin}/api/health"):
             stack.check_running()
@@ -182,10 +196,8 @@ def running_workers(log_dir: Path) -> Iterator[Workers]:
     until the block ends; `Workers.start_node` adds more nodes meanwhile."""
     log_dir.mkdir(parents=True, exist_ok=True)
     workers = Workers(log_dir)
-    beat = [str(BIN / "celery"), "-A", "shop", "beat", "--loglevel", "INFO",
-            "--schedule", str(log_dir / "celerybeat-schedule")]  # fmt: skip
     try:
-        workers.processes.append(_spawn(beat, log_dir / "beat.log"))
+        workers.processes.append(_spawn(beat_command(log_dir), log_dir / "beat.log"))
         workers.start_node()
         yield workers
     finally:

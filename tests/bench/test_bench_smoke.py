@@ -36,6 +36,8 @@ from bench.report import (
     text_table,
     write_section,
 )
+from bench.sustained import Load, backlog, sustained_figures
+from bench.watch import Watched
 
 # `make bench` runs as the schema's owner: it creates its baseline tables and vacuums.
 pytestmark = pytest.mark.database_owner
@@ -174,6 +176,43 @@ def test_latency_figures_time_orders_through_the_real_stack(bench_db: None, tmp_
     assert "not there yet" not in busy.ours.detail
     assert calm.result == "reported"
     assert busy.result in {"PASS", "SHORT"} and len(busy.limits) == 2
+
+
+@pytest.mark.integration
+def test_sustained_figures_time_orders_to_invoiced_and_watch_the_store(
+    bench_db: None, tmp_path: Path
+) -> None:
+    invoiced, lag = sustained_figures(20, 0.5, tmp_path, warm=2)
+
+    assert invoiced.ours.unit == "ms p99" and 0 < invoiced.ours.value < math.inf
+    assert "10/10 arrived" in invoiced.ours.detail and "not there yet" not in invoiced.ours.detail
+    assert "from 4 threads" in invoiced.ours.detail and "ready commands:" in invoiced.ours.detail
+    assert "sales.OrderPlaced p50" in invoiced.ours.detail
+    assert "CPU per order: worker" in invoiced.ours.detail
+    assert invoiced.baseline is None and invoiced.result in {"PASS", "SHORT"}
+    assert [str(limit) for limit in invoiced.limits] == [
+        "p99 <= 250 ms", "backlog growth <= 20 commands"
+    ]  # fmt: skip
+    assert lag.ours.unit == "s max" and lag.ours.value >= 0
+    assert "samples" in lag.ours.detail and "s in the last" in lag.ours.detail
+    assert lag.baseline is None and lag.result in {"PASS", "SHORT"}
+    assert [str(limit) for limit in lag.limits] == ["max <= 1 s"]
+
+
+def test_backlog_growth_compares_the_first_and_last_windows_of_the_run() -> None:
+    load = Load({"a": 100.0, "b": 130.0}, start=100.0, behind=0.0)  # a 30 s run
+    steady = Watched(ready=[(100.0 + second, 50) for second in range(31)])
+    growing = Watched(ready=[(100.0 + second, 10 * second) for second in range(31)])
+
+    (held, held_text), (grew, grew_text) = backlog(steady, load, 200), backlog(growing, load, 200)
+
+    assert held.value == 0.0 and held.met()
+    assert held_text == (
+        "ready commands: 50 avg in the first 10 s, 50 in the last, max 50, trend +0.0/s"
+    )
+    assert grew.value == 200.0 and grew.met()  # 45 -> 245: one second's orders, the bound
+    assert grew_text.endswith("max 300, trend +10.0/s")
+    assert not backlog(growing, load, 199)[0].met()
 
 
 @pytest.mark.integration
