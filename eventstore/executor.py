@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,11 +80,21 @@ class Executor:
         self.registry = registry
         self.store = events
         self.states = StateCache()
+        self.more = False  # the last run's turn ended with commands still ready
 
-    def run(self, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> int:
-        """Execute batches until nothing is ready; return how many commands ran."""
+    def run(
+        self, batch_size: int = BATCH_SIZE, max_batches: int | None = None,
+        turn: float | None = None,
+    ) -> int:  # fmt: skip
+        """Execute batches until nothing is ready, or until the turn is over (`more` then
+        says so, and the caller hands the rest on); return how many commands ran."""
         total = batches = 0
+        deadline = time.monotonic() + turn if turn else None
+        self.more = False
         while max_batches is None or batches < max_batches:
+            if deadline and time.monotonic() > deadline:
+                self.more = True
+                break
             executed = self.run_batch(batch_size)
             if not executed:
                 break

@@ -83,6 +83,11 @@ def wake_subscribers(names: Iterable[str]) -> None:
         _send(CATCH_UP, name)
 
 
+def hand_on_commands() -> None:
+    """Queue another executor run even if one is flagged: the turn that ends hands on."""
+    _send(EXECUTE_COMMANDS, queued=True)
+
+
 def hand_on(name: str) -> None:
     """Queue a run of this subscriber even if its flag is up: the flag may have been left
     by a task that found the subscriber busy and queued nothing more."""

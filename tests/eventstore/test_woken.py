@@ -83,3 +83,16 @@ def test_a_turn_that_ends_queues_a_run_even_with_the_flag_left_up(
 
     assert runner.more
     assert sent == [(wakeups.CATCH_UP, (Counting.name,))]
+
+
+def test_the_executor_hands_on_when_its_turn_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventstore.executor import Executor
+
+    calls: list[int] = []
+    monkeypatch.setattr(Executor, "run_batch", lambda self, size: calls.append(size) or 1)
+    executor = Executor()
+
+    ran = executor.run(turn=1e-9)  # over before its first batch
+
+    assert (ran, executor.more, calls) == (0, True, [])
+    assert executor.run(max_batches=3) == 3 and not executor.more
