@@ -26,7 +26,8 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from django.db import DatabaseError, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from psycopg.types.json import Jsonb
 
 from eventstore import subscribers, wakeups
@@ -48,6 +49,7 @@ from eventstore.store import (
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+EXECUTOR_LOCK = 4  # advisory-lock namespace of the executor's run slots
 MAX_STREAMS_PER_BATCH = 100
 CONFLICT_RETRIES = 5
 
@@ -101,6 +103,25 @@ class Executor:
             total += executed
             batches += 1
         return total
+
+    def woken(self, turn: float) -> int:
+        """Run for a wake-up (the Celery task): in one of `SHOP_EXECUTOR_RUNS` slots, for
+        a turn, never waiting. As with a subscriber (`Runner.woken`), the wake-up's flag
+        is cleared only once a slot is held, so a task that finds every slot taken leaves
+        at once and the run holding one goes round again when it lets go; a turn that
+        ends hands the rest on behind the queue's other work."""
+        executed = 0
+        while True:
+            with ExecutorSlot() as slot:
+                if slot.held is None:
+                    return executed
+                wakeups.started(wakeups.EXECUTE_COMMANDS)
+                executed += self.run(turn=turn)
+            if self.more:
+                wakeups.hand_on_commands()
+                return executed
+            if not wakeups.flagged(wakeups.EXECUTE_COMMANDS):
+                return executed
 
     def run_batch(self, batch_size: int = BATCH_SIZE) -> int:
         for _ in range(CONFLICT_RETRIES):
@@ -306,6 +327,27 @@ class Executor:
             with transaction.atomic():  # a failing read must not abort the whole batch
                 command = handler.prepare(command)
         return list(handler.decide(state, command))
+
+
+class ExecutorSlot:
+    """One of `SHOP_EXECUTOR_RUNS` session advisory locks, tried without waiting."""
+
+    def __init__(self) -> None:
+        self.held: int | None = None
+
+    def __enter__(self) -> ExecutorSlot:
+        with connection.cursor() as cursor:
+            for slot in range(settings.SHOP_EXECUTOR_RUNS):
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [EXECUTOR_LOCK, slot])
+                if cursor.fetchone()[0]:
+                    self.held = slot
+                    break
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.held is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [EXECUTOR_LOCK, self.held])
 
 
 class ReadAhead:

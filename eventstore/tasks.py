@@ -11,14 +11,7 @@ from eventstore.executor import executor
 
 @shared_task(name=wakeups.EXECUTE_COMMANDS)
 def execute_commands() -> int:
-    """Execute ready commands for a turn, then hand the rest on behind the queue's other
-    work: under a steady flow commands are always ready, and a run to the end would keep
-    a worker process from the subscribers for as long as the flow lasts."""
-    wakeups.started(wakeups.EXECUTE_COMMANDS)
-    executed = executor.run(turn=subscribers.TURN_SECONDS)
-    if executor.more:
-        wakeups.hand_on_commands()
-    return executed
+    return executor.woken(turn=subscribers.TURN_SECONDS)
 
 
 @shared_task(name=wakeups.CATCH_UP)

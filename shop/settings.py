@@ -333,6 +333,11 @@ LOGGING = {
 }
 
 SHOP_SWEEP_SECONDS = float(os.environ.get("SHOP_SWEEP_SECONDS", "2"))
+# Executor runs at once, across every worker and host (eventstore.executor.Executor.woken).
+# Appends take one lock at a time, so a second run on a small host mostly waits for it,
+# holding a worker process the subscribers need; on a bigger host, with commands whose
+# decisions cost more than their appends, raise it.
+SHOP_EXECUTOR_RUNS = int(os.environ.get("SHOP_EXECUTOR_RUNS", "1"))
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "eventstore.sweep", "schedule": SHOP_SWEEP_SECONDS},
     "purge-idempotency-keys": {"task": "shop.api.purge_idempotency_keys", "schedule": 3600},

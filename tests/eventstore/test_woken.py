@@ -96,3 +96,32 @@ def test_the_executor_hands_on_when_its_turn_ends(monkeypatch: pytest.MonkeyPatc
 
     assert (ran, executor.more, calls) == (0, True, [])
     assert executor.run(max_batches=3) == 3 and not executor.more
+
+
+def test_an_executor_run_with_every_slot_taken_leaves_at_once_with_its_flag_up() -> None:
+    from eventstore.executor import EXECUTOR_LOCK, Executor
+
+    key = wakeups._flag(wakeups.EXECUTE_COMMANDS, ())
+    wakeups._redis().set(key, 1)
+    other = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    try:
+        other.execute("SELECT pg_advisory_lock(%s, 0)", [EXECUTOR_LOCK])  # the one slot
+
+        assert Executor().woken(turn=1) == 0
+        assert wakeups.flagged(wakeups.EXECUTE_COMMANDS)
+    finally:
+        other.close()
+        wakeups._redis().delete(key)
+
+
+def test_an_executor_run_clears_its_flag_once_it_holds_a_slot() -> None:
+    from eventstore.executor import Executor
+
+    key = wakeups._flag(wakeups.EXECUTE_COMMANDS, ())
+    wakeups._redis().set(key, 1)
+    try:
+        Executor().woken(turn=1)
+
+        assert not wakeups.flagged(wakeups.EXECUTE_COMMANDS)
+    finally:
+        wakeups._redis().delete(key)
