@@ -87,12 +87,12 @@ def wait_until_claimed(stream: uuid.UUID, timeout: float = 10) -> None:
     raise AssertionError(f"no worker claimed {stream} within {timeout} s")
 
 
-def test_different_streams_run_in_parallel(celery_processes) -> None:
+def test_different_streams_run_in_parallel_with_two_executor_runs(celery_processes) -> None:
     # Commands other tests left pending would share the stall's batch, and their events,
     # appended before the stall reads other streams, would hold the append lock for it.
     while Executor().run_batch():
         pass
-    celery_processes("worker", concurrency=2)
+    celery_processes("worker", concurrency=2, env={"SHOP_EXECUTOR_RUNS": "2"})
     slow, fast = open_accounts(2)
 
     # Long beside the moments a busy machine takes a free worker process to pick up the
@@ -172,3 +172,21 @@ def wait_until_stuck(ids: list[uuid.UUID], timeout: float = 30) -> int:
             return done
         time.sleep(0.05)
     raise AssertionError("the worker never stalled")
+
+
+def test_one_executor_run_by_default_leaves_the_other_process_to_the_subscribers(
+    celery_processes,
+) -> None:
+    while Executor().run_batch():
+        pass
+    celery_processes("worker", concurrency=2)
+    slow, fast = open_accounts(2)
+
+    stall = submit(domain.Stall(slow, 10.0), actor="ivy").command_id
+    wait_until_claimed(slow)
+    deposit = submit(domain.Deposit(fast, Decimal(1)), actor="ivy").command_id
+    time.sleep(1)  # the deposit's wake-up finds the one slot taken, and leaves it flagged
+
+    assert Command.objects.get(id=deposit).status == "pending"
+    release_stall(slow)
+    wait_until_executed([stall, deposit])  # the run holding the slot went round again
