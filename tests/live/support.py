@@ -103,5 +103,13 @@ def lose_batches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return losing
 
 
+async def connected_socket(token: str, after: object = None) -> WebsocketCommunicator:
+    """A feed socket signed in with `token`, connected."""
+    socket = feed_socket(token_header(token), after=after)
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+    assert connected
+    return socket
+
+
 async def receive(socket: WebsocketCommunicator, count: int) -> list[dict]:
     return [await socket.receive_json_from(timeout=TIMEOUT) for _ in range(count)]

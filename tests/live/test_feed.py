@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async as db
 from tests.live.support import (
     TIMEOUT,
     as_sent,
+    connected_socket,
     deposit,
     feed_after,
     feed_head,
@@ -19,13 +20,6 @@ from tests.live.support import (
 from tests.pipeline.consumers import LedgerFeedConsumer
 
 pytestmark = pytest.mark.integration
-
-
-async def connected_socket(token: str, after: object = None):
-    socket = feed_socket(token_header(token), after=after)
-    connected, _ = await socket.connect(timeout=TIMEOUT)
-    assert connected
-    return socket
 
 
 async def test_a_customer_sees_only_their_own_accounts_and_staff_see_all(

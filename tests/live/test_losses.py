@@ -16,14 +16,13 @@ from django.db import connection
 from tests.live.support import (
     TIMEOUT,
     as_sent,
+    connected_socket,
     deposit,
     feed_after,
     feed_head,
-    feed_socket,
     lose_batches,
     open_account,
     receive,
-    token_header,
 )
 from tests.pipeline.bakers import STAFF_GROUP, owner_group
 from tests.pipeline.consumers import LedgerFeedConsumer
@@ -43,13 +42,6 @@ def refills(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(LedgerFeedConsumer, "replay", replay)
     return calls
-
-
-async def connected_socket(token: str, after: object = None):
-    socket = feed_socket(token_header(token), after=after)
-    connected, _ = await socket.connect(timeout=TIMEOUT)
-    assert connected
-    return socket
 
 
 async def test_a_lost_batch_is_refilled_from_the_table_before_the_next_message(
