@@ -228,7 +228,13 @@ CELERY_TASK_IGNORE_RESULT = True
 # Redis-restart test, against 4 of 4 passing acknowledged early.
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 2}
+# No acknowledgement emulation: a wake-up taken off the queue is gone, never restored.
+# Losing one loses nothing (the sweeper finds the work), and restoring the unacknowledged
+# ones as Redis went away is where kombu stopped the worker for good ("Unrecoverable
+# error: AttributeError", celery and kombu 5.7.0).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 5, "socket_connect_timeout": 2, "ack_emulation": False,
+}  # fmt: skip
 # Celery's Django fixup closes a prefork worker's whole connection pool before and after
 # every task unless this is set: a new Postgres connection per task (about 15 ms, and a
 # backend started on the server each time). With it set that high the fixup never
