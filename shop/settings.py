@@ -222,10 +222,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "shop"
 CELERY_TASK_IGNORE_RESULT = True
 # A wake-up is acknowledged as its task starts: one lost with a killed worker loses
-# nothing (Postgres holds the work, the sweeper finds it). Acknowledged late, a message
-# still unacknowledged when Redis went away made the worker stop for good ("Unrecoverable
-# error: AttributeError" in kombu's Redis transport, restoring it): 2 of 2 runs of the
-# Redis-restart test, against 4 of 4 passing acknowledged early.
+# nothing (Postgres holds the work, the sweeper finds it). See ack_emulation below.
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # No acknowledgement emulation: a wake-up taken off the queue is gone, never restored.
