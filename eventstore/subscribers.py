@@ -240,7 +240,7 @@ class Runner:
         this one holds it."""
         applied = batches = 0
         deadline = time.monotonic() + turn if turn else None
-        self.busy = self.more = more = False
+        self.busy = self.more = False
         with SubscriberLock(self.subscriber.name, wait_seconds) as lock:
             if not lock.held:
                 self.busy = True
@@ -250,7 +250,7 @@ class Runner:
             _ensure_checkpoint(self.subscriber.name)
             while max_batches is None or batches < max_batches:
                 if deadline and time.monotonic() > deadline:
-                    more = True
+                    self.more = True
                     break
                 try:
                     count = self._run_batch()
@@ -261,8 +261,7 @@ class Runner:
                     break
                 applied += count
                 batches += 1
-        if more:  # after releasing the lock, so a waiting rebuild goes first
-            self.more = True
+        if self.more:  # after releasing the lock, so a waiting rebuild goes first
             wakeups.hand_on(self.subscriber.name)
         return applied
 
