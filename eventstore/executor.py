@@ -21,7 +21,9 @@ import json
 import logging
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -106,22 +108,16 @@ class Executor:
 
     def woken(self, turn: float) -> int:
         """Run for a wake-up (the Celery task): in one of `SHOP_EXECUTOR_RUNS` slots, for
-        a turn, never waiting. As with a subscriber (`Runner.woken`), the wake-up's flag
-        is cleared only once a slot is held, so a task that finds every slot taken leaves
-        at once and the run holding one goes round again when it lets go; a turn that
-        ends hands the rest on behind the queue's other work."""
-        executed = 0
-        while True:
-            with ExecutorSlot() as slot:
-                if slot.held is None:
-                    return executed
-                wakeups.started(wakeups.EXECUTE_COMMANDS)
-                executed += self.run(turn=turn)
-            if self.more:
-                wakeups.hand_on_commands()
-                return executed
-            if not wakeups.flagged(wakeups.EXECUTE_COMMANDS):
-                return executed
+        a turn at a time, never waiting for a slot (`wakeups.serve`)."""
+        return wakeups.serve(wakeups.EXECUTE_COMMANDS, turn=partial(self._turn, seconds=turn))
+
+    def _turn(self, started: Callable[[], None], seconds: float) -> wakeups.Turn:
+        with ExecutorSlot() as slot:
+            if slot.held is None:
+                return wakeups.Turn(held=False)
+            started()
+            executed = self.run(turn=seconds)
+        return wakeups.Turn(executed, more=self.more)
 
     def run_batch(self, batch_size: int = BATCH_SIZE) -> int:
         for _ in range(CONFLICT_RETRIES):
@@ -221,7 +217,7 @@ class Executor:
                 state, version = states.get(key) or self._initial(handler)
                 if handler.reads_other_streams and handler.reads is None:
                     self._append_pending(outcomes)  # what it reads includes earlier commands
-                events = self._decide(handler, state, command.payload, reads, outcomes)
+                events = self._decide(handler, state, command, reads, outcomes)
                 for event in events:
                     self.store.events.to_stored(event)  # an unencodable event fails here
                     state = handler.evolve(state, event)
@@ -255,8 +251,8 @@ class Executor:
     def record(self, outcomes: list[Outcome]) -> None:
         """Append every command's events, then mark every command."""
         self._append_pending(outcomes)
-        appended = [self.store.events.type_of(e).name for o in outcomes for e in o.events]
-        appended_types = set(appended)
+        appended = sum(len(o.events) for o in outcomes)
+        appended_types = {self.store.events.type_of(e).name for o in outcomes for e in o.events}
         with raw_cursor() as cursor:
             cursor.execute(
                 """
@@ -277,7 +273,7 @@ class Executor:
             )
         if appended_types:
             names = subscribers.registry.interested_in(appended_types)
-            done = {name for name in names if _ran_inline(name, len(appended))}
+            done = {name for name in names if _ran_inline(name, appended)}
             transaction.on_commit(
                 lambda: wakeups.wake_subscribers([name for name in names if name not in done])
             )
@@ -314,9 +310,9 @@ class Executor:
         return handler.initial_state(), 0
 
     def _decide(
-        self, handler: Handler, state: Any, payload: dict, reads: ReadAhead, outcomes: list
+        self, handler: Handler, state: Any, claimed: Claimed, reads: ReadAhead, outcomes: list
     ) -> list[object]:
-        command = handler.decode(payload)
+        command = reads.decoded.pop(claimed.id, None) or handler.decode(claimed.payload)
         if handler.reads is not None:
             streams = list(dict.fromkeys(handler.reads(command)))
             if reads.stale(streams):  # written earlier in this batch: append, read again
@@ -357,12 +353,14 @@ class ReadAhead:
 
     def __init__(self, events: EventStore, registry: CommandRegistry, claimed: list) -> None:
         self.store = events
+        self.decoded: dict[UUID, object] = {}  # the commands it decoded, by id, for `_decide`
         wanted: dict[UUID, None] = {}
         for command in claimed:
             try:
                 handler = registry.named(command.service_name, command.operation)
                 if handler.reads is not None:
-                    wanted.update(dict.fromkeys(handler.reads(handler.decode(command.payload))))
+                    self.decoded[command.id] = decoded = handler.decode(command.payload)
+                    wanted.update(dict.fromkeys(handler.reads(decoded)))
             except Exception:  # a command that cannot be read fails as it is decided
                 continue
         self.by_stream: dict[UUID, list[RecordedEvent]] = {}

@@ -211,21 +211,13 @@ class Runner:
         return applied is None or applied < self.subscriber.batch_size
 
     def woken(self) -> int:
-        """Catch up for a wake-up (the Celery task), never waiting for another runner.
+        """Catch up for a wake-up (the Celery task), a turn at a time, never waiting for
+        another runner (`wakeups.serve`)."""
+        return wakeups.serve(wakeups.CATCH_UP, self.subscriber.name, turn=self._turn)
 
-        The wake-up's flag is cleared only once this runner holds the subscriber, and
-        looked at again when it lets go: a wake-up that came meanwhile, whose own task
-        found the subscriber busy and left at once, is served by going round again. So no
-        worker process sits waiting for a lock while there is other work queued.
-        """
-        name, applied = self.subscriber.name, 0
-        while True:
-            applied += self.catch_up(
-                turn=TURN_SECONDS, wait_seconds=0,
-                on_lock=lambda: wakeups.started(wakeups.CATCH_UP, name),
-            )  # fmt: skip
-            if self.busy or self.more or not wakeups.flagged(wakeups.CATCH_UP, name):
-                return applied
+    def _turn(self, started: Callable[[], None]) -> wakeups.Turn:
+        applied = self.catch_up(turn=TURN_SECONDS, wait_seconds=0, on_lock=started)
+        return wakeups.Turn(applied, held=not self.busy, more=self.more)
 
     def catch_up(
         self,
@@ -235,7 +227,7 @@ class Runner:
         on_lock: Callable[[], None] | None = None,
     ) -> int:
         """Apply the events after the checkpoint, up to the head or until the turn is over
-        (then another wake-up carries on); return how many were applied. Another runner
+        (`more` then says so); return how many were applied. Another runner
         holding the subscriber is waited for up to `wait_seconds`; `on_lock` runs once
         this one holds it."""
         applied = batches = 0
@@ -261,8 +253,6 @@ class Runner:
                     break
                 applied += count
                 batches += 1
-        if self.more:  # after releasing the lock, so a waiting rebuild goes first
-            wakeups.hand_on(self.subscriber.name)
         return applied
 
     def _read(self, checkpoint: int) -> tuple[list[RecordedEvent], int]:

@@ -8,16 +8,17 @@ Wake-ups are coalesced: a flag in Redis says one is already queued for that targ
 and the task clears the flag as it starts. A thousand submits then queue one or two
 executor runs, not a thousand, while a submit that lands after a run has started still
 wakes another worker, so streams keep running in parallel. A subscriber's task clears
-its flag only once it holds the subscriber (`subscribers.Runner.woken`): a task that
-finds the subscriber busy leaves at once with the flag still up, and the runner that
-holds it goes round again when it lets go.
+its flag only once it holds its target (`serve`): a task that finds the target busy
+leaves at once with the flag still up, and the runner that holds it goes round again
+when it lets go. The executor's runs and every subscriber's follow that one protocol.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import redis
 from celery import current_app
@@ -74,6 +75,37 @@ def flagged(task: str, *args: object) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Turn:
+    """What one turn at a wake-up's target did."""
+
+    done: int = 0  # commands executed, events applied
+    held: bool = True  # False: another runner held the target, and this one did nothing
+    more: bool = False  # the turn ended with work left
+
+
+def serve(task: str, *args: object, turn: Callable[[Callable[[], None]], Turn]) -> int:
+    """Answer a wake-up by taking turns at its target, never waiting for another runner.
+
+    `turn(started)` tries the target's lock without waiting, calls `started()` once it
+    holds it (only then is the flag cleared), works for at most a turn and lets go. A
+    task that finds the target held leaves at once, its flag still up; the runner that
+    holds it looks at the flag when it lets go and goes round again for it. A turn that
+    ends with work left queues a successor behind the queue's other work, whatever the
+    flag says (it may have been left up by a task that found the target busy). Returns
+    how much was done.
+    """
+    done = 0
+    while True:
+        result = turn(lambda: started(task, *args))
+        done += result.done
+        if result.more:  # after letting go, so a waiting rebuild goes first
+            _send(task, *args, queued=True)
+            return done
+        if not result.held or not flagged(task, *args):
+            return done
+
+
 def wake_executor() -> None:
     _send(EXECUTE_COMMANDS)
 
@@ -81,14 +113,3 @@ def wake_executor() -> None:
 def wake_subscribers(names: Iterable[str]) -> None:
     for name in names:
         _send(CATCH_UP, name)
-
-
-def hand_on_commands() -> None:
-    """Queue another executor run even if one is flagged: the turn that ends hands on."""
-    _send(EXECUTE_COMMANDS, queued=True)
-
-
-def hand_on(name: str) -> None:
-    """Queue a run of this subscriber even if its flag is up: the flag may have been left
-    by a task that found the subscriber busy and queued nothing more."""
-    _send(CATCH_UP, name, queued=True)
