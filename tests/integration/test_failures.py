@@ -79,6 +79,7 @@ def test_stopping_and_restarting_redis_mid_load_loses_nothing(celery_processes, 
         wait_for_lag_zero(LEDGER)
         balances = AccountBalance.objects.filter(account_id__in=accounts)
         assert sum(b.balance for b in balances) == Decimal(600)
+        assert all(diff.equal for diff in verify(registry.named(LEDGER)))
     finally:
         redis.stop()
 
