@@ -1,8 +1,8 @@
-"""`python -m bench [--quick] [--no-docs] [--only api|process|latency]`: measure, print the
-table, update the docs. `--only api` takes the API figures alone, `--only latency` the
-submit-to-websocket latencies and the sustained load, `--only process` the ordering
-process's, to iterate on them; it never rewrites the docs, whose section holds every
-figure of one run.
+"""`python -m bench [--quick] [--no-docs] [--only api|process|latency|memory]`: measure,
+print the table, update the docs. `--only api` takes the API figures alone, `--only
+latency` the submit-to-websocket latencies and the sustained load, `--only process` the
+ordering process's, `--only memory` the worker's memory over the large store, to iterate
+on them; it never rewrites the docs, whose section holds every figure of one run.
 
 Run it through `make bench`, which provides DATABASE_URL and REDIS_URL. The suite works
 in two databases of its own on that server: `shop_bench` keeps a store of about a million
@@ -43,6 +43,7 @@ STACK_LOGS = ROOT / ".run" / "bench-stack"
 SUSTAINED_LOGS = ROOT / ".run" / "bench-sustained"
 API_LOGS = ROOT / ".run" / "bench-api"
 PROCESS_LOGS = ROOT / ".run" / "bench-process"
+MEMORY_LOGS = ROOT / ".run" / "bench-memory"
 
 
 def say(message: str) -> None:
@@ -55,7 +56,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-docs", action="store_true", help=f"do not rewrite {DOCS.name}")
     parser.add_argument(
         "--only",
-        choices=["api", "process", "latency"],
+        choices=["api", "process", "latency", "memory"],
         help="only these figures (implies --no-docs)",
     )
     args = parser.parse_args(argv)
@@ -68,9 +69,10 @@ def main(argv: list[str]) -> int:
     with LoadSampler() as load:
         if args.only:
             databases.use_database(FRESH_DB)
-            only = {"api": api_figures, "process": process_figures, "latency": latency_figures}[
-                args.only
-            ]
+            only = {
+                "api": api_figures, "process": process_figures, "latency": latency_figures,
+                "memory": memory_figures,
+            }[args.only]  # fmt: skip
             figures, postgres = only(sizes), ""
         else:
             figures, postgres = measure(sizes)
@@ -176,8 +178,26 @@ def pipeline_figures(sizes: Sizes) -> list[Figure]:
             top_up(raw, sizes.rebuild_store, say)
     say(f"rebuild of the bench baker in {databases.connection.settings_dict['NAME']}")
     figures += rebuild_figures(databases.current_url())
+    figures.append(worker_memory_figure(sizes))
     databases.switch_database(FRESH_DB)
     return figures + process_figures(sizes)
+
+
+def worker_memory_figure(sizes: Sizes) -> Figure:
+    """A worker node's memory per process, working over the store Django points at."""
+    from bench.worker_memory import worker_memory_figure  # loads Django models: after setup
+
+    say(f"worker memory: {sizes.worker_backlog:,} orders, then every baker rebuilt, in"
+        f" {databases.connection.settings_dict['NAME']}")  # fmt: skip
+    return worker_memory_figure(sizes.worker_backlog, MEMORY_LOGS)
+
+
+def memory_figures(sizes: Sizes) -> list[Figure]:
+    """The worker memory figure alone, over the large store topped up as a full run does."""
+    databases.use_database(LARGE_DB)
+    with databases.raw_connect() as raw:
+        top_up(raw, sizes.large_store, say)
+    return [worker_memory_figure(sizes)]
 
 
 def latency_figures(sizes: Sizes) -> list[Figure]:

@@ -12,12 +12,14 @@ from bench.sizes import Sizes
 from bench.stack import WORKER_CONCURRENCY
 from bench.sustained import LAG_SECONDS, P99_MS, SUBMITTERS, WINDOW_SECONDS
 from bench.watch import LAG_EVERY
+from bench.worker_memory import worker_memory_note
 
 
 def notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:
     api = api_notes(sizes.api_rounds, sizes.api_seconds, sizes.api_rate_seconds)
     process = process_notes(sizes.process_backlog)
-    return [*store_notes(sizes, large_db, fresh_db), *pipeline_notes(sizes, large_db),
+    memory = worker_memory_note(sizes.worker_backlog, large_db)
+    return [*store_notes(sizes, large_db, fresh_db), *pipeline_notes(sizes, large_db), memory,
             sustained_note(sizes), *process, *api]  # fmt: skip
 
 

@@ -45,6 +45,9 @@ class Sizes:
     """Per side, for the API latency figure at its steady rate."""
     process_backlog: int = 10_000
     """Orders submitted at once for the ordering process figures (issue 13)."""
+    worker_backlog: int = 10_000
+    """Orders submitted at once beside every baker's rebuild for the worker memory figure:
+    enough to fill the executor's state cache (10,000 streams)."""
 
     def __str__(self) -> str:
         return ", ".join(f"{f.name}={getattr(self, f.name):,}" for f in fields(self))
@@ -73,4 +76,5 @@ QUICK = Sizes(
     api_seconds=1,
     api_rate_seconds=4,
     process_backlog=2_000,
+    worker_backlog=1_000,
 )

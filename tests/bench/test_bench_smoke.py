@@ -38,6 +38,9 @@ from bench.report import (
 )
 from bench.sustained import Load, backlog, sustained_figures
 from bench.watch import Watched
+from bench.worker_memory import worker_memory_figure
+from eventstore import jobs
+from eventstore.subscribers import registry
 
 # `make bench` runs as the schema's owner: it creates its baseline tables and vacuums.
 pytestmark = pytest.mark.database_owner
@@ -260,6 +263,30 @@ def test_process_figures_drain_a_backlog_on_one_node_then_two(
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('bench_raw_eventstore_event')")
         assert cursor.fetchone()[0] is None  # the baseline's scratch tables are gone
+
+
+@pytest.mark.integration
+def test_worker_memory_figure_reads_every_process_of_a_node_at_work(
+    raw: psycopg.Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOP_SWEEP_SECONDS", "0.5")  # beat's: the store goes quiet sooner
+    generate_events(raw, streams=20, stream_size=10)  # ticks for the node to rebuild
+
+    figure = worker_memory_figure(backlog=20, log_dir=tmp_path)
+
+    assert_measured(figure)
+    assert_judged(figure)
+    assert figure.ours.unit == "MB" and "20 orders" in figure.name
+    assert figure.ours.detail.count("main ") == 1 and figure.ours.detail.count("pool ") >= 2
+    assert figure.baseline_name == "the same processes idle after start"
+    assert figure.ours.value >= figure.baseline.value
+    assert [str(limit) for limit in figure.limits] == ["<= 300 MB"]
+    assert {jobs.status(baker.name)["state"] for baker in registry.bakers()} == {"done"}
+    with connection.cursor() as cursor:  # the bench baker was rebuilt too, in the node
+        cursor.execute("SELECT count(*) FROM bench_tick")
+        ticks = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM eventstore_event WHERE type = 'bench.Ticked'")
+        assert ticks == cursor.fetchone()[0]
 
 
 def test_a_figure_without_a_baseline_is_judged_on_its_limits() -> None:
