@@ -27,9 +27,11 @@ order's, under new order ids and positions, linked as the baker links them) stra
 the staff group and to the customer's group, one `feed.batch` per group per order, at
 the same rate over the same customers, from one event loop. What is left between send
 and arrival is the channel layer, the consumer, the server and the client: what the
-fan-out costs before any command runs. It goes after Shop's run, once every real push
-has arrived: its positions continue above the feed's head, and a socket drops any row
-at or below the last position it sent.
+fan-out costs before any command runs. A push the layer drops is lost for good here,
+as no table holds it, where Shop's sockets refill from the feed table: the baseline's
+missing pushes are the layer's drops. It goes after Shop's run, once Shop's pushes have
+arrived: its positions continue above the feed's head, and a socket drops any row at or
+below the last position it sent.
 """
 
 from __future__ import annotations
