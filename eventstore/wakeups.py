@@ -74,6 +74,16 @@ def flagged(task: str, *args: object) -> bool:
         return False
 
 
+def wake(task: str, *args: object) -> None:
+    """Wake any other task by its name and arguments, coalesced as the others are."""
+    _send(task, *args)
+
+
+def hand_on_task(task: str, *args: object) -> None:
+    """Queue another run of this task even if one is flagged: the turn that ends hands on."""
+    _send(task, *args, queued=True)
+
+
 def wake_executor() -> None:
     _send(EXECUTE_COMMANDS)
 
