@@ -39,12 +39,14 @@ def ok(receiver: Receiver, headers: dict[str, str], body: bytes) -> int:
 
 
 class Receiver:
-    """A receiver on 127.0.0.1. `answer` decides each reply; `received` lists every
-    request in the order they arrived, `delivered` those answered 2xx."""
+    """A receiver on 127.0.0.1. `answer` decides each reply; `arrived` has each
+    request's webhook-id as it arrives, `received` each request once answered, and
+    `delivered` those answered 2xx."""
 
     def __init__(self, answer: Answer = ok, port: int = 0) -> None:
         self.answer = answer
         self.received: list[Received] = []
+        self.arrived: list[str] = []  # each request's webhook-id, as it arrives
         self.lock = threading.Lock()
         self.port = port
         self.server: ThreadingHTTPServer | None = None
@@ -60,6 +62,8 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                with receiver.lock:
+                    receiver.arrived.append(headers.get("webhook-id", ""))
                 status = receiver.answer(receiver, headers, body)
                 with receiver.lock:
                     receiver.received.append(Received(headers, body, status))
