@@ -104,7 +104,7 @@ DUE_HEADS = """
         WHERE endpoint_id = %s AND status = 'pending'
         ORDER BY ordering_key, position, index
     ) heads
-    WHERE next_attempt_at <= now()
+    WHERE next_attempt_at <= statement_timestamp()
     ORDER BY next_attempt_at
     LIMIT %s
 """
@@ -156,7 +156,7 @@ RECORD_FAILED = """
     UPDATE integrations_webhookdelivery d SET
         status = CASE WHEN o.delay IS NULL THEN 'dead' ELSE 'pending' END,
         attempts = attempts + 1,
-        next_attempt_at = now() + coalesce(o.delay, 0) * interval '1 second',
+        next_attempt_at = statement_timestamp() + coalesce(o.delay, 0) * interval '1 second',
         last_attempt_at = now(), last_status_code = o.code, last_latency_ms = o.latency,
         last_error = o.error
     FROM unnest(%s::uuid[], %s::int[], %s::int[], %s::text[], %s::float8[])
