@@ -41,7 +41,7 @@ def relay(
 
 
 @pytest.fixture
-def receivers() -> Iterator[Callable[..., Receiver]]:
+def receivers(committed_db: None) -> Iterator[Callable[..., Receiver]]:
     started: list[Receiver] = []
 
     def start(*args: object, **kwargs: object) -> Receiver:
@@ -52,6 +52,9 @@ def receivers() -> Iterator[Callable[..., Receiver]]:
     yield start
     for receiver in started:
         receiver.stop()
+    # Committed endpoints outlive the test: one left behind would be owed every later
+    # test's events, and could find another test's receiver on its port.
+    WebhookEndpoint.objects.filter(url__in=[r.url for r in started]).delete()
 
 
 def register(receiver: Receiver, events: tuple[str, ...] = PUBLIC_TYPES) -> WebhookEndpoint:

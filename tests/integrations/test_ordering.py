@@ -50,6 +50,10 @@ def test_200_concurrent_orders_each_reach_the_endpoint_in_order_through_failures
     product, _ = create_product("Mug", "8.00")
 
     orders = place_orders(product, 200)
+    # Each invoice must be issued before it is paid: order.placed, item.purchased and
+    # invoice.issued owed for every order.
+    invoiced = len(orders) * 3
+    wait_for(lambda: len(deliveries(endpoint)) == invoiced, timeout=180, what="all invoiced")
     payments = [
         submit(invoicing.RegisterPayment(derived_id("invoice", order_id), Decimal("8.00"),
                                          f"bank-{order_id}", timezone.now()), actor=STAFF)
