@@ -1,5 +1,6 @@
-"""The address is checked again at each delivery, and the connection goes to the address
-checked: a DNS answer that turns to 127.0.0.1 after registration reaches nothing.
+"""How the relay connects: the address is checked again at each delivery and the
+connection goes to the address checked, so a DNS answer that turns to 127.0.0.1 after
+registration reaches nothing; a redirect is an answer, not followed.
 
 The relay's turn runs in this process, so the resolver can be scripted; everything else
 (Postgres, the receiver on 127.0.0.1, the HTTP client) is real.
@@ -29,8 +30,10 @@ def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def receiver() -> Any:
-    started = Receiver().start()
+def receiver(request: pytest.FixtureRequest) -> Any:
+    """A receiver answering 204, or the status a test gives it (indirect parameter)."""
+    status = getattr(request, "param", 204)
+    started = Receiver(lambda receiver, headers, body: status).start()
     yield started
     started.stop()
 
@@ -78,3 +81,16 @@ def test_the_connection_goes_to_the_address_checked_with_the_host_named(
     assert request.headers["host"] == f"receiver.example:{receiver.port}"
     assert request.message_id == delivery.message_id
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 1, 204)
+
+
+@pytest.mark.parametrize("receiver", [302], indirect=True)
+def test_a_redirect_is_not_followed_but_counted_as_a_failure(receiver: Receiver) -> None:
+    endpoint = endpoints.register(receiver.url, ["order.paid"])
+    delivery = owed_one(endpoint)
+
+    relay.turn(endpoint.id, seconds=0)
+
+    delivery.refresh_from_db()
+    assert [r.status for r in receiver.requests()] == [302]
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, 302)
+    assert delivery.last_error == "answered 302"
