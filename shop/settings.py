@@ -343,6 +343,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SHOP_LOG_LEVEL", "INFO")},
+    # httpx logs every request at INFO: a line per webhook sent. Deliveries are recorded
+    # in their table (GET /api/webhooks/{id}/deliveries) instead.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }
 
 SHOP_SWEEP_SECONDS = float(os.environ.get("SHOP_SWEEP_SECONDS", "2"))
