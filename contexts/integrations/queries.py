@@ -1,12 +1,14 @@
-"""Reads of the relay's tables, shared by the API and the back office."""
+"""Reads of the relay's tables, shared by the API and the back office (an endpoint's
+lag, the endpoints failing)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
-from contexts.integrations.models import WebhookDelivery, WebhookEndpoint
+from contexts.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 
 def endpoints() -> QuerySet[WebhookEndpoint]:
@@ -24,3 +26,22 @@ def deliveries(endpoint_id: UUID, status: str | None = None) -> QuerySet[Webhook
 
 def delivery(endpoint_id: UUID, delivery_id: UUID) -> WebhookDelivery | None:
     return WebhookDelivery.objects.filter(endpoint_id=endpoint_id, id=delivery_id).first()
+
+
+def backlog() -> dict[UUID, tuple[int, dt.datetime | None]]:
+    """Each endpoint's lag: its pending deliveries, and when the oldest one's event was
+    recorded (None when nothing is pending)."""
+    pending = (
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING)
+        .values("endpoint_id")
+        .annotate(count=Count("id"), oldest=Min("occurred_at"))
+    )
+    found = {row["endpoint_id"]: (row["count"], row["oldest"]) for row in pending}
+    return {
+        id: found.get(id, (0, None)) for id in WebhookEndpoint.objects.values_list("id", flat=True)
+    }
+
+
+def failing() -> QuerySet[WebhookEndpoint]:
+    """Endpoints in trouble: failing now, or disabled (by the relay or by staff)."""
+    return WebhookEndpoint.objects.filter(Q(failing_since__isnull=False) | Q(enabled=False))
