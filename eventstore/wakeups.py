@@ -106,6 +106,11 @@ def serve(task: str, *args: object, turn: Callable[[Callable[[], None]], Turn]) 
             return done
 
 
+def wake(task: str, *args: object) -> None:
+    """Wake any other task by its name and arguments, coalesced as the others are."""
+    _send(task, *args)
+
+
 def wake_executor() -> None:
     _send(EXECUTE_COMMANDS)
 

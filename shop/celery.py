@@ -8,7 +8,33 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 
 app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["eventstore", "shop.api"])
+app.autodiscover_tasks(["eventstore", "shop.api", "contexts.integrations"])
+
+RELAY_TASKS = "integrations."
+"""Tasks whose names start so wait on other hosts (webhook deliveries): the relay's."""
+RELAY_WORKER = "relay@"
+"""A worker named so (`-n relay@%h`) serves the relay's queue alone, with threads
+(`-P threads`): `make run` starts one beside the main worker."""
+
+
+def relay_queue() -> str:
+    """The queue the relay's worker serves: the default queue's name, suffixed."""
+    from django.conf import settings
+
+    return f"{settings.CELERY_TASK_DEFAULT_QUEUE}-relay"
+
+
+def route(name: str, args: object, kwargs: object, options: object, **rest: object) -> dict:
+    """Celery's router (CELERY_TASK_ROUTES): the relay's tasks to its queue, the rest to
+    the default one."""
+    return {"queue": relay_queue()} if name.startswith(RELAY_TASKS) else {}
+
+
+@signals.celeryd_after_setup.connect
+def serve_relay_queue(sender: str, instance: object, **kwargs: object) -> None:
+    """The relay's worker takes its queue's name from the settings, as the router does."""
+    if sender.startswith(RELAY_WORKER):
+        instance.app.amqp.queues.select([relay_queue()])
 
 
 @signals.task_postrun.connect

@@ -29,6 +29,12 @@ def may_submit(user: Any, command_type: type) -> bool:
     return is_staff(user) and user.has_perm(commands.permission_for(command_type))
 
 
+def may(user: Any, permission: str) -> bool:
+    """Whether this user, as staff, holds a permission no command or table carries
+    (managing webhooks: `integrations.manage_webhooks`)."""
+    return is_staff(user) and user.has_perm(permission)
+
+
 def view_permission(model: type[Model]) -> str:
     """The model's view permission, as Django's admin names it (`app.view_model`)."""
     return f"{model._meta.app_label}.{get_permission_codename('view', model._meta)}"
@@ -41,7 +47,10 @@ def may_read_all(user: Any, model: type[Model]) -> bool:
 
 def required_permission(view: Any) -> str | None:
     """The permission staff need for an endpoint that declares the command type it
-    `submits` or the model it `reads` for everyone; None for any other."""
+    `submits`, the model it `reads` for everyone, or the `permission` itself; None for
+    any other."""
+    if (permission := getattr(view, "permission", None)) is not None:
+        return permission
     if (command_type := getattr(view, "submits", None)) is not None:
         return commands.permission_for(command_type)
     if (model := getattr(view, "reads", None)) is not None:

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "contexts.sales",
     "contexts.invoicing",
     "contexts.shipping",
+    "contexts.integrations",
     "shop",
     "shop.api",
     "shop.tokens",
@@ -237,6 +238,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # backend started on the server each time). With it set that high the fixup never
 # closes; shop/celery.py hands each task's connection back to the pool instead.
 CELERY_DB_REUSE_MAX = 2**62
+# Webhook deliveries wait on other hosts' answers (up to 10 s each): their tasks go to a
+# queue of their own (`shop.celery.relay_queue`), served by a worker of threads, so a
+# slow receiver holds a thread of that worker, never a process the event store needs.
+CELERY_TASK_ROUTES = ("shop.celery.route",)
 
 # Failed sign-ins (shop/login_limits.py): this many per username, and per client
 # address, within this many minutes; then sign-in is refused until they have passed.
@@ -338,6 +343,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SHOP_LOG_LEVEL", "INFO")},
+    # httpx logs every request at INFO: a line per webhook sent. Deliveries are recorded
+    # in their table (GET /api/webhooks/{id}/deliveries) instead.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }
 
 SHOP_SWEEP_SECONDS = float(os.environ.get("SHOP_SWEEP_SECONDS", "2"))
@@ -348,6 +356,7 @@ SHOP_SWEEP_SECONDS = float(os.environ.get("SHOP_SWEEP_SECONDS", "2"))
 SHOP_EXECUTOR_RUNS = int(os.environ.get("SHOP_EXECUTOR_RUNS", "1"))
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "eventstore.sweep", "schedule": SHOP_SWEEP_SECONDS},
+    "sweep-webhooks": {"task": "integrations.sweep", "schedule": SHOP_SWEEP_SECONDS},
     "purge-idempotency-keys": {"task": "shop.api.purge_idempotency_keys", "schedule": 3600},
 }
 
@@ -361,6 +370,29 @@ SHOP_WS_MAX_PER_USER = int(os.environ.get("SHOP_WS_MAX_PER_USER", "10"))
 
 # Seconds an API token lives after it is issued (30 days).
 SHOP_TOKEN_TTL = int(os.environ.get("SHOP_TOKEN_TTL", "2592000"))
+
+# Webhooks (contexts/integrations, docs/integration-events.md). Only https receivers,
+# unless SHOP_WEBHOOK_ALLOW_HTTP=1; no receiver whose address is loopback, private,
+# link-local or multicast, unless its host name is in SHOP_WEBHOOK_ALLOWED_HOSTS
+# (comma-separated).
+SHOP_WEBHOOK_ALLOW_HTTP = os.environ.get("SHOP_WEBHOOK_ALLOW_HTTP") == "1"
+SHOP_WEBHOOK_ALLOWED_HOSTS = tuple(
+    host.strip().lower()
+    for host in os.environ.get("SHOP_WEBHOOK_ALLOWED_HOSTS", "").split(",")
+    if host.strip()
+)
+# Seconds between a failed attempt and the next (each with up to 20% jitter): about 23
+# hours in all, after which the delivery is dead-lettered.
+SHOP_WEBHOOK_RETRY_SECONDS = tuple(
+    float(s)
+    for s in os.environ.get(
+        "SHOP_WEBHOOK_RETRY_SECONDS", "5,30,120,600,3600,14400,28800,36000"
+    ).split(",")
+)
+# An endpoint failing for this many seconds in a row is disabled (24 hours).
+SHOP_WEBHOOK_DISABLE_AFTER = float(os.environ.get("SHOP_WEBHOOK_DISABLE_AFTER", "86400"))
+# Threads of the relay's worker: each endpoint being delivered to takes one.
+SHOP_WEBHOOK_THREADS = int(os.environ.get("SHOP_WEBHOOK_THREADS", "4"))
 
 # Seconds a customer has to pay an invoice, counted from the order's placed_at (3 days).
 SHOP_PAYMENT_WINDOW = int(os.environ.get("SHOP_PAYMENT_WINDOW", "259200"))

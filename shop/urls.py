@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("contexts.cart.urls")),
     path("api/", include("contexts.invoicing.urls")),
     path("api/", include("contexts.shipping.urls")),
+    path("api/", include("contexts.integrations.urls")),
     path("admin/", admin.site.urls),
     path("", include("contexts.sales.page_urls")),  # /live, /orders/..., sign in and out
 ]

@@ -17,7 +17,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from eventstore.commands import commands
-from shop.rights import may_read_all, may_submit, view_permission
+from shop.rights import may, may_read_all, may_submit, view_permission
 
 
 def actor_for(user: Any) -> str:
@@ -66,6 +66,14 @@ class OwnOrMayReadAll(MayReadAll):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return _customer(request.user) or super().has_permission(request, view)
+
+
+class MayDo(BasePermission):
+    """Staff holding the permission the view names (`permission`)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        self.message = f"Only staff with the permission {view.permission} may do this."
+        return may(request.user, view.permission)
 
 
 class IsCustomer(BasePermission):

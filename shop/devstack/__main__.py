@@ -87,6 +87,10 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
         spawn(websocket_server(ws_port), with_site_origins(env, port)),
         spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "worker",
                "--loglevel", "INFO", "--concurrency", "2"], env),
+        # The relay's worker: threads waiting on webhook receivers (shop.celery.route).
+        spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "worker", "-n", "relay@%h",
+               "-P", "threads", "--concurrency", os.environ.get("SHOP_WEBHOOK_THREADS", "4"),
+               "--loglevel", "INFO"], env),
         spawn([os.path.join(bin_dir, "celery"), "-A", "shop", "beat", "--loglevel", "INFO",
                "--schedule", str(RUN_DIR / "celerybeat-schedule")], env),
     ]  # fmt: skip

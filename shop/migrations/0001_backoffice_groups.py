@@ -22,21 +22,34 @@ GROUPS = {
 }
 
 
-def create_groups(apps, schema_editor):
-    for label in APPS:
+def create_app_permissions(apps, labels):
+    """The apps' permissions, made now from the migration state (see above)."""
+    for label in labels:
         config = apps.get_app_config(label)
         config.models_module = True  # create_permissions skips apps without models
         create_permissions(config, apps=apps, verbosity=0)
         config.models_module = None
+
+
+def create_group(apps, name, codes):
+    """The group `name` holding the permissions `codes` (`app_label.codename`). Later
+    migrations that add a group call this too (`0004_integrations_group`)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=name)
+    for app_label, codename in (code.split(".") for code in codes):
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return group
+
+
+def create_groups(apps, schema_editor):
+    create_app_permissions(apps, APPS)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codes in GROUPS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        wanted = [code.split(".") for code in codes]
-        for app_label, codename in wanted:
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+        create_group(apps, name, codes)
     support = Group.objects.get(name="support")
     support.permissions.add(
         *Permission.objects.filter(

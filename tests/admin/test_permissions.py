@@ -59,6 +59,7 @@ def test_the_migration_creates_the_groups_with_their_permissions() -> None:
     assert {"eventstore.view_event", "eventstore.view_checkpoint", "cart.view_cart"} <= support
     assert not {c for c in support if c.split(".")[1].startswith(("add_", "change_", "delete_"))}
     assert not support & {"invoicing.register_payment", "shipping.dispatch_shipment"}
+    assert codes("integrations") == {"integrations.manage_webhooks"}
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))

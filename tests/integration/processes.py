@@ -16,6 +16,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from shop.celery import relay_queue
+
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
 
@@ -60,7 +62,11 @@ class Celery:
 
     def start(self, concurrency: int = 2) -> Celery:
         args = [CELERY, "-A", "shop", self.kind, "--loglevel", "INFO"]
-        if self.kind == "worker":
+        if self.kind == "relay":  # the relay's worker of threads (shop.celery.RELAY_WORKER)
+            args = [CELERY, "-A", "shop", "worker", "-n", "relay@%h", "-P", "threads",
+                    "--concurrency", str(concurrency), "--loglevel", "INFO",
+                    "--without-gossip", "--without-mingle"]  # fmt: skip
+        elif self.kind == "worker":
             args += ["--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]
             args += ["--hostname", self.name] if self.name else []
         else:
@@ -113,7 +119,7 @@ def purge_wake_ups() -> None:
     """Wake-ups left queued by earlier tests would only delay this one."""
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(queue, *client.keys(f"{queue}:wake:*"))
+    client.delete(queue, relay_queue(), *client.keys(f"{queue}:wake:*"))
 
 
 class SharedCelery:

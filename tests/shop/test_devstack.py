@@ -181,13 +181,17 @@ class Tree:
     worker: psutil.Process
     pool: list[psutil.Process]
     beat: psutil.Process
+    relay: psutil.Process  # the relay's worker: threads, no pool of processes
 
     def all(self) -> list[psutil.Process]:
-        return [self.granian, *self.web, self.uvicorn, self.worker, *self.pool, self.beat]
+        return [
+            self.granian, *self.web, self.uvicorn, self.worker, *self.pool, self.beat,
+            self.relay,
+        ]  # fmt: skip
 
 
 def role(proc: psutil.Process) -> str:
-    """`granian`, `uvicorn`, `worker` or `beat` from a child's command line."""
+    """`granian`, `uvicorn`, `worker`, `relay` or `beat` from a child's command line."""
     try:
         args = proc.cmdline()
     except psutil.NoSuchProcess:
@@ -197,23 +201,26 @@ def role(proc: psutil.Process) -> str:
         if server in names:
             return server
     if "celery" in names:
+        if any(arg.startswith("relay@") for arg in args):
+            return "relay"
         return next((arg for arg in args if arg in ("worker", "beat")), "celery")
     return names[1] if len(names) > 1 else names[0]
 
 
 def full_tree(stack: Stack) -> Tree | None:
-    """The runner's processes once all are up: its four children, granian's workers and
+    """The runner's processes once all are up: its five children, granian's workers and
     the Celery worker's pool."""
     children = psutil.Process(stack.runner.pid).children()
     by_role = {role(child): child for child in children}
-    if sorted(by_role) != ["beat", "granian", "uvicorn", "worker"] or len(children) != 4:
+    if sorted(by_role) != ["beat", "granian", "relay", "uvicorn", "worker"] or len(children) != 5:
         return None
     web, pool = by_role["granian"].children(), by_role["worker"].children()
     if len(web) != WEB_WORKERS or len(pool) != WORKER_CONCURRENCY:
         return None
     return Tree(
-        by_role["granian"], web, by_role["uvicorn"], by_role["worker"], pool, by_role["beat"]
-    )
+        by_role["granian"], web, by_role["uvicorn"], by_role["worker"], pool, by_role["beat"],
+        by_role["relay"],
+    )  # fmt: skip
 
 
 class CsrfTokenParser(html.parser.HTMLParser):
