@@ -15,6 +15,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from django.db import connection, models, transaction
@@ -34,6 +35,17 @@ waits long for a worker process, and a rebuild or verify waiting for a subscribe
 gets it within about this long."""
 
 
+@dataclass(frozen=True)
+class Outlet:
+    """Where a subscriber's work goes on past its checkpoint, with a lag of its own (a
+    relay's webhook endpoint): shown under the subscriber on the projections page."""
+
+    name: str
+    pending: int  # items not yet through
+    oldest: dt.datetime | None  # when the oldest of them was recorded
+    status: str
+
+
 class Subscriber:
     """Subclass, name it, list the event types it wants (None: all) and `handle` them."""
 
@@ -47,6 +59,10 @@ class Subscriber:
 
     def after_commit(self, events: Sequence[RecordedEvent]) -> None:
         """Side effects once the batch has committed (live pushes). Never raises."""
+
+    def outlets(self) -> Sequence[Outlet]:
+        """Its outlets, each with its lag; most subscribers have none."""
+        return ()
 
 
 class Baker(Subscriber):

@@ -18,13 +18,16 @@ from rest_framework.response import Response
 
 from contexts.integrations import addresses, endpoints, queries
 from contexts.integrations.catalogue import PUBLIC_TYPES
-from contexts.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from contexts.integrations.models import (
+    MANAGE_WEBHOOKS,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from shop.api.auth import MayDo
 from shop.api.pagination import CursorPage, paginate
 from shop.api.serializers import StrictSerializer, validated
 from shop.api.views import ApiView
-
-MANAGE = "integrations.manage_webhooks"
 
 
 def event_types(**kwargs: object) -> serializers.ListField:
@@ -74,7 +77,7 @@ class DeliverySerializer(serializers.Serializer):
 
 class WebhookApi(ApiView):
     permission_classes = [MayDo]
-    permission: ClassVar[str] = MANAGE
+    permission: ClassVar[str] = MANAGE_WEBHOOKS
 
     def endpoint(self, webhook_id: UUID) -> WebhookEndpoint:
         found = queries.endpoint(webhook_id)

@@ -12,6 +12,9 @@ from __future__ import annotations
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+MANAGE_WEBHOOKS = "integrations.manage_webhooks"
+"""The one right over webhook endpoints, in the API and the back office alike."""
+
 
 class WebhookEndpoint(models.Model):
     id = models.UUIDField(primary_key=True)

@@ -18,7 +18,7 @@ from eventstore.admin.outcome import allowed
 from eventstore.admin.readonly import ReadOnlyAdmin
 from eventstore.models import Checkpoint
 from eventstore.store import store
-from eventstore.subscribers import Baker, registry
+from eventstore.subscribers import Baker, Outlet, registry
 
 REBUILD_PERMISSION = "eventstore.rebuild_projection"
 
@@ -34,6 +34,7 @@ class Projection:
     error: str
     failed_position: int | None
     last_run: str
+    outlets: tuple[Outlet, ...] = ()
 
 
 def projections() -> list[Projection]:
@@ -57,6 +58,7 @@ def projections() -> list[Projection]:
                 last_run=row.last_run_at.isoformat(" ", "seconds")
                 if row and row.last_run_at
                 else "",
+                outlets=tuple(subscriber.outlets()),
             )
         )
     return rows

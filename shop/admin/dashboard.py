@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Sum
 from django.urls import reverse
 
+from contexts.integrations import queries as integrations
 from contexts.invoicing import queries as invoicing
 from contexts.sales import queries as sales
 from contexts.shipping import queries as shipping
@@ -30,6 +32,7 @@ class Dashboard:
     figures: list[Figure]
     baker_lag: list[tuple[str, int]]
     lag_url: str
+    failing_endpoints: list[tuple[str, str]]  # webhook endpoints failing or disabled: url, why
 
 
 def figures(now: dt.datetime) -> Dashboard:
@@ -41,6 +44,7 @@ def figures(now: dt.datetime) -> Dashboard:
     late = invoicing.overdue(now)
     dispatching = shipping.shipments(status=ShipmentStatus.AWAITING_DISPATCH)
     bakers = {baker.name for baker in registry.bakers()}
+    failing = list(integrations.failing().order_by("url"))
     return Dashboard(
         figures=[
             Figure(
@@ -66,10 +70,22 @@ def figures(now: dt.datetime) -> Dashboard:
                 dispatching.count(),
                 _list("shipping", "shipment", status__exact=ShipmentStatus.AWAITING_DISPATCH),
             ),
+            Figure(
+                "Webhook endpoints failing or disabled",
+                len(failing),
+                _list("integrations", "webhookendpoint", trouble="yes"),
+            ),
         ],
         baker_lag=sorted((name, behind) for name, behind in lag().items() if name in bakers),
         lag_url=reverse("admin:eventstore_checkpoint_changelist"),
+        failing_endpoints=[(endpoint.url, _trouble(endpoint)) for endpoint in failing],
     )
+
+
+def _trouble(endpoint: Any) -> str:
+    if not endpoint.enabled:
+        return endpoint.disabled_reason or "disabled"
+    return f"failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC"
 
 
 def _unpaid(invoices: object) -> Decimal:

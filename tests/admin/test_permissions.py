@@ -26,9 +26,10 @@ PAGES = {
     "events": "/admin/eventstore/event/",
     "inbox": "/admin/eventstore/command/",
     "projections": "/admin/eventstore/checkpoint/",
+    "webhooks": "/admin/integrations/webhookendpoint/",
 }
 SEES = {
-    "support": set(PAGES),
+    "support": set(PAGES) - {"webhooks"},
     "finance": {"orders", "products", "invoices", "inbox"},
     "warehouse": {"orders", "products", "shipments", "inbox"},
 }
@@ -81,6 +82,14 @@ def test_each_group_sees_its_pages_and_no_other(group: str) -> None:
 
     assert seen == SEES[group]
     assert refused == set(PAGES) - SEES[group]
+
+
+def test_the_integrations_group_sees_the_webhook_pages_alone() -> None:
+    staff = client_for(make_user("integrations"))
+
+    seen = {page for page, url in PAGES.items() if staff.get(url).status_code == 200}
+
+    assert seen == {"webhooks"}
 
 
 def test_staff_without_a_group_see_the_dashboard_and_nothing_else() -> None:

@@ -41,6 +41,12 @@
         text(tr.querySelector(".last-run"), row.last_run);
         const cell = tr.querySelector(".job");
         if (cell) { describeJob(cell, row.job); }
+        const outlets = document.querySelectorAll('tr[data-outlet-of="' + row.name + '"]');
+        (row.outlets || []).forEach(function (outlet, i) {
+          if (!outlets[i]) { return; }
+          text(outlets[i].querySelector(".lag"), outlet.pending + " pending");
+          text(outlets[i].querySelector(".status"), outlet.status);
+        });
       }
     } finally {
       window.setTimeout(refresh, 1000);
