@@ -1,8 +1,9 @@
-"""`python -m bench [--quick] [--no-docs] [--only api|process|latency]`: measure, print the
-table, update the docs. `--only api` takes the API figures alone, `--only latency` the
-submit-to-websocket latencies and the sustained load, `--only process` the ordering
-process's, to iterate on them; it never rewrites the docs, whose section holds every
-figure of one run.
+"""`python -m bench [--quick] [--no-docs] [--only api|process|latency|fanout|memory]`:
+measure, print the table, update the docs. `--only api` takes the API figures alone,
+`--only latency` the submit-to-websocket latencies and the sustained load, `--only
+process` the ordering process's, `--only fanout` the live feed's to a thousand sockets,
+`--only memory` the worker's memory over the large store, to iterate on them; it never
+rewrites the docs, whose section holds every figure of one run.
 
 Run it through `make bench`, which provides DATABASE_URL and REDIS_URL. The suite works
 in two databases of its own on that server: `shop_bench` keeps a store of about a million
@@ -41,8 +42,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
 STACK_LOGS = ROOT / ".run" / "bench-stack"
 SUSTAINED_LOGS = ROOT / ".run" / "bench-sustained"
+FANOUT_LOGS = ROOT / ".run" / "bench-fanout"
 API_LOGS = ROOT / ".run" / "bench-api"
 PROCESS_LOGS = ROOT / ".run" / "bench-process"
+MEMORY_LOGS = ROOT / ".run" / "bench-memory"
 
 
 def say(message: str) -> None:
@@ -55,7 +58,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-docs", action="store_true", help=f"do not rewrite {DOCS.name}")
     parser.add_argument(
         "--only",
-        choices=["api", "process", "latency"],
+        choices=["api", "process", "latency", "fanout", "memory"],
         help="only these figures (implies --no-docs)",
     )
     args = parser.parse_args(argv)
@@ -68,9 +71,13 @@ def main(argv: list[str]) -> int:
     with LoadSampler() as load:
         if args.only:
             databases.use_database(FRESH_DB)
-            only = {"api": api_figures, "process": process_figures, "latency": latency_figures}[
-                args.only
-            ]
+            only = {
+                "api": api_figures,
+                "process": process_figures,
+                "latency": latency_figures,
+                "fanout": fanout_figures,
+                "memory": memory_figures,
+            }[args.only]
             figures, postgres = only(sizes), ""
         else:
             figures, postgres = measure(sizes)
@@ -153,7 +160,8 @@ def store_figures(sizes: Sizes) -> list[Figure]:
 
 def pipeline_figures(sizes: Sizes) -> list[Figure]:
     """Issue 3: the executor, a baker, the live push and rebuilds, in the fresh store
-    (the rebuild in the large one unless `--quick`); issue 13: the ordering process."""
+    (the rebuild in the large one unless `--quick`); issue 13: the ordering process;
+    the live feed to a thousand sockets."""
     # Imported once Django is set up: these modules load the bench app's models.
     from bench.catchup import catch_up_figure
     from bench.executor import executor_figure
@@ -169,6 +177,7 @@ def pipeline_figures(sizes: Sizes) -> list[Figure]:
     calm, busy = (sizes.calm_rate, sizes.calm_seconds), (sizes.latency_rate, sizes.latency_seconds)
     figures += latency_figures(calm, busy, STACK_LOGS)
     figures += sustained_figures(sizes)
+    figures += fanout_figures(sizes)
     if sizes.rebuild_store >= sizes.large_store:
         databases.switch_database(LARGE_DB)
     else:
@@ -176,8 +185,26 @@ def pipeline_figures(sizes: Sizes) -> list[Figure]:
             top_up(raw, sizes.rebuild_store, say)
     say(f"rebuild of the bench baker in {databases.connection.settings_dict['NAME']}")
     figures += rebuild_figures(databases.current_url())
+    figures.append(worker_memory_figure(sizes))
     databases.switch_database(FRESH_DB)
     return figures + process_figures(sizes)
+
+
+def worker_memory_figure(sizes: Sizes) -> Figure:
+    """A worker node's memory per process, working over the store Django points at."""
+    from bench.worker_memory import worker_memory_figure  # loads Django models: after setup
+
+    say(f"worker memory: {sizes.worker_backlog:,} orders, then every baker rebuilt, in"
+        f" {databases.connection.settings_dict['NAME']}")  # fmt: skip
+    return worker_memory_figure(sizes.worker_backlog, MEMORY_LOGS)
+
+
+def memory_figures(sizes: Sizes) -> list[Figure]:
+    """The worker memory figure alone, over the large store topped up as a full run does."""
+    databases.use_database(LARGE_DB)
+    with databases.raw_connect() as raw:
+        top_up(raw, sizes.large_store, say)
+    return [worker_memory_figure(sizes)]
 
 
 def latency_figures(sizes: Sizes) -> list[Figure]:
@@ -198,6 +225,18 @@ def sustained_figures(sizes: Sizes) -> list[Figure]:
     rate, seconds = sizes.sustained_rate, sizes.sustained_seconds
     say(f"submit -> websocket invoiced at {rate}/s for {seconds} s (uvicorn, worker and beat)")
     return sustained_figures(rate, seconds, SUSTAINED_LOGS)
+
+
+def fanout_figures(sizes: Sizes) -> list[Figure]:
+    """The live feed to many sockets at once, with `make run`'s processes: customers on
+    their own orders and staff boards on every order, beside the same pushes sent
+    straight through the channel layer; and the ASGI process's memory meanwhile."""
+    from bench.fanout import fanout_figures  # loads Django models: after setup
+
+    customers, boards = sizes.fanout_customers, sizes.fanout_boards
+    rate, seconds = sizes.fanout_rate, sizes.fanout_seconds
+    say(f"fan-out to {customers:,} customers' sockets and {boards} staff boards at {rate}/s")
+    return fanout_figures(customers, boards, rate, seconds, FANOUT_LOGS)
 
 
 def process_figures(sizes: Sizes) -> list[Figure]:

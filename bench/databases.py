@@ -51,9 +51,11 @@ def switch_database(name: str) -> None:
     """Point Django's default connection, in every thread, at database `name`.
 
     Threads build their connections from this one settings dict, so changing it here
-    moves them all; open connections close first so none keeps talking to the old one.
+    moves them all; open connections close first, and the pool, which keeps the database
+    it was opened on, so none keeps talking to the old one.
     """
     connections.close_all()
+    connections[DEFAULT_DB_ALIAS].close_pool()
     connections.settings[DEFAULT_DB_ALIAS]["NAME"] = name
     connection.settings_dict["NAME"] = name
 

@@ -5,20 +5,28 @@ from __future__ import annotations
 from bench.api import api_notes
 from bench.eventstore import READ_PAGE
 from bench.executor import BATCH_SIZE
-from bench.latency import WARM_ORDERS, WARM_RATE
+from bench.fanout import CLIENT_PROCESSES
+from bench.fanout_report import P99_MS as FANOUT_P99_MS
+from bench.fanout_report import RSS_MB
+from bench.fanout_tally import COUNTED
+from bench.feed_clients import OPENING
+from bench.latency import ARRIVAL_SECONDS, WARM_ORDERS, WARM_RATE
+from bench.memory import RSS_EVERY
 from bench.process import process_notes
 from bench.rebuild import LINEAR, MARKS
 from bench.sizes import Sizes
 from bench.stack import WORKER_CONCURRENCY
 from bench.sustained import LAG_SECONDS, P99_MS, SUBMITTERS, WINDOW_SECONDS
 from bench.watch import LAG_EVERY
+from bench.worker_memory import worker_memory_note
 
 
 def notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:
     api = api_notes(sizes.api_rounds, sizes.api_seconds, sizes.api_rate_seconds)
     process = process_notes(sizes.process_backlog)
-    return [*store_notes(sizes, large_db, fresh_db), *pipeline_notes(sizes, large_db),
-            sustained_note(sizes), *process, *api]  # fmt: skip
+    memory = worker_memory_note(sizes.worker_backlog, large_db)
+    return [*store_notes(sizes, large_db, fresh_db), *pipeline_notes(sizes, large_db), memory,
+            sustained_note(sizes), fanout_note(sizes), *process, *api]  # fmt: skip
 
 
 def store_notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:
@@ -122,4 +130,33 @@ def sustained_note(sizes: Sizes) -> str:
         "`recorded_at`, the appending transaction's start) of the first event after its "
         "checkpoint of a type it follows, 0 when there is none; the worst subscriber's per "
         f"sample, its max over the run judged (goal <= {LAG_SECONDS:g} s) and its p99 given."
+    )
+
+
+def fanout_note(sizes: Sizes) -> str:
+    customers, boards = sizes.fanout_customers, sizes.fanout_boards
+    counted = " and ".join(f"`{event}`" for event in COUNTED)
+    return (
+        f"Fan-out: a stack of its own with `make run`'s processes (one uvicorn, one worker "
+        f"at --concurrency {WORKER_CONCURRENCY}, beat); {customers:,} new users, each with "
+        f"an API token and one `/ws/order-events` socket on its own orders, and {boards} "
+        "support staff, each with a board on every order, opened from "
+        f"{CLIENT_PROCESSES} client processes (`bench.feed_clients`: the `websockets` "
+        f"asyncio client, {OPENING} handshakes at a time), which note arrivals on "
+        "CLOCK_MONOTONIC, the clock the benchmark submits by, and report their own CPU and "
+        f"event-loop delay. After {WARM_ORDERS} warm orders, {sizes.fanout_rate} "
+        f"`sales.PlaceOrder`/s for {sizes.fanout_seconds} s as in the sustained load, the "
+        "customers taking turns; the pipeline does the rest. Counted pushes: each order's "
+        f"{counted}, expected by its customer's socket and by every board; every message, "
+        "counted or not, must name the last position its socket saw as `previous` (else "
+        "the socket resumes with `after=`, counted). Latency is from just before the "
+        "submit to the arrival, per class of socket; a push that has not arrived "
+        f"{ARRIVAL_SECONDS} s after the last submit counts as infinitely late and is "
+        f"named. Goal: every push arrives, p99 <= {FANOUT_P99_MS} ms for each class. "
+        "Baseline, the same run, sockets and server: each order's feed rows (copies of an "
+        "invoiced order's three, under new ids and positions, linked as the baker links "
+        "them) sent by `group_send` from the benchmark to the staff group and the "
+        "customer's group at the same rate, no pipeline. Memory: uvicorn's resident set "
+        f"every {RSS_EVERY:g} s from before the sockets open, and its VmHWM at the end; "
+        f"goal <= {RSS_MB} MB."
     )

@@ -34,6 +34,12 @@ class Sizes:
     sustained_rate: int = 200
     sustained_seconds: int = 60
     """Orders/s, and how long they are held, for the sustained-load figures (issue 13)."""
+    fanout_customers: int = 1000
+    fanout_boards: int = 5
+    fanout_rate: int = 100
+    fanout_seconds: int = 30
+    """Customers' sockets (each on its own orders), staff boards (on every order), and the
+    orders/s held for so long, for the live feed's fan-out figures."""
     rebuild_store: int = 1_000_000
     """Rebuild over `shop_bench` when this reaches `large_store`, else over the fresh
     store topped up to this many events (so `--quick` never replays a million)."""
@@ -45,6 +51,9 @@ class Sizes:
     """Per side, for the API latency figure at its steady rate."""
     process_backlog: int = 10_000
     """Orders submitted at once for the ordering process figures (issue 13)."""
+    worker_backlog: int = 10_000
+    """Orders submitted at once beside every baker's rebuild for the worker memory figure:
+    enough to fill the executor's state cache (10,000 streams)."""
 
     def __str__(self) -> str:
         return ", ".join(f"{f.name}={getattr(self, f.name):,}" for f in fields(self))
@@ -68,9 +77,12 @@ QUICK = Sizes(
     latency_seconds=3,
     calm_seconds=2,
     sustained_seconds=5,
+    fanout_customers=200,
+    fanout_seconds=5,
     rebuild_store=40_000,
     api_rounds=2,
     api_seconds=1,
     api_rate_seconds=4,
     process_backlog=2_000,
+    worker_backlog=1_000,
 )

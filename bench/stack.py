@@ -73,6 +73,8 @@ class Workers(Processes):
     """Celery worker nodes, each started as `make run` starts its one, and beat."""
 
     nodes: list[subprocess.Popen] = field(default_factory=list)
+    include: tuple[str, ...] = ()
+    """Task modules each node imports beside Shop's (`celery worker --include`)."""
 
     @property
     def groups(self) -> list[int]:
@@ -84,7 +86,7 @@ class Workers(Processes):
         number = len(self.nodes) + 1
         log = self.log_dir / f"worker-{number}.log"
         logged = log.stat().st_size if log.exists() else 0
-        node = _spawn(worker_command(f"bench{number}@%h"), log)
+        node = _spawn(worker_command(f"bench{number}@%h", self.include), log)
         self.processes.append(node)
         self.nodes.append(node)
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -95,10 +97,12 @@ class Workers(Processes):
             time.sleep(0.2)
 
 
-def worker_command(node: str | None = None) -> list[str]:
-    """`make run`'s worker command (its concurrency); `node` names it beside others."""
+def worker_command(node: str | None = None, include: tuple[str, ...] = ()) -> list[str]:
+    """`make run`'s worker command (its concurrency); `node` names it beside others, and
+    `include` adds task modules of the benchmark's own."""
     args = [str(BIN / "celery"), "-A", "shop", "worker", "--loglevel", "INFO", "--concurrency",
             str(WORKER_CONCURRENCY), "--without-gossip", "--without-mingle"]  # fmt: skip
+    args += ["--include", ",".join(include)] if include else []
     return args + (["--hostname", node] if node else [])
 
 
@@ -191,11 +195,11 @@ def running_stack(log_dir: Path, beat: bool = False) -> Iterator[Stack]:
 
 
 @contextlib.contextmanager
-def running_workers(log_dir: Path) -> Iterator[Workers]:
+def running_workers(log_dir: Path, include: tuple[str, ...] = ()) -> Iterator[Workers]:
     """Celery beat (the sweeper) and one worker node, ready, as `make run` starts them, up
     until the block ends; `Workers.start_node` adds more nodes meanwhile."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    workers = Workers(log_dir)
+    workers = Workers(log_dir, include=include)
     try:
         workers.processes.append(_spawn(beat_command(log_dir), log_dir / "beat.log"))
         workers.start_node()

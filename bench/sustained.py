@@ -20,8 +20,9 @@ import math
 import statistics
 import time
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection
@@ -67,6 +68,8 @@ class Load:
     start: float
     behind: float
     """The most any submit started after its scheduled time, in seconds."""
+    customers: dict[str, uuid.UUID] = field(default_factory=dict)
+    """Whose each order is."""
 
     @property
     def span(self) -> float:
@@ -90,38 +93,52 @@ class Load:
 
 
 def submit_share(
-    products: list[uuid.UUID], count: int, rate: float, start: float, turn: int
-) -> tuple[dict[str, float], float]:
+    products: list[uuid.UUID], count: int, rate: float, start: float, turn: int,
+    customers: Sequence[uuid.UUID] = (),
+) -> Load:  # fmt: skip
     """One thread's share of the schedule: orders `turn`, `turn + SUBMITTERS`, ..., each
-    at `start + n / rate` or at once when late. Returns their submit times and how far
-    behind schedule the latest one was."""
+    at `start + n / rate` or at once when late, order n for `customers[n]` (round
+    robin), or all for one new customer. Returns the share as a `Load`: the submit times,
+    whose each order is, and how far behind schedule the latest one was."""
     submitted: dict[str, float] = {}
+    whose: dict[str, uuid.UUID] = {}
     behind = 0.0
-    customer = uuid.uuid4()
+    customers = customers or [uuid.uuid4()]
     try:
         for n in range(turn, count, SUBMITTERS):
             due = start + n / rate
             if (delay := due - time.perf_counter()) > 0:
                 time.sleep(delay)
-            order_id = uuid.uuid4()
+            order_id, customer = uuid.uuid4(), customers[n % len(customers)]
             line = sales.RequestedLine(products[n % len(products)], 1)
             command = sales.PlaceOrder(order_id, customer, (line,), ADDRESS, timezone.now())
             at = submitted[str(order_id)] = time.perf_counter()
+            whose[str(order_id)] = customer
             behind = max(behind, at - due)
             submit(command, actor=ACTOR)
     finally:
         connection.close()  # this thread's
-    return submitted, behind
+    return Load(submitted, start, behind, whose)
 
 
-def place_at_rate(products: list[uuid.UUID], rate: float, seconds: float) -> Load:
+def place_at_rate(
+    products: list[uuid.UUID], rate: float, seconds: float, customers: Sequence[uuid.UUID] = ()
+) -> Load:
+    """`rate` x `seconds` orders on one schedule over `SUBMITTERS` threads; `customers`
+    take turns placing them (else each thread's orders are one new customer's)."""
     count = max(2, round(rate * seconds))
     start = time.perf_counter() + 0.1  # every thread started
     with ThreadPoolExecutor(SUBMITTERS, thread_name_prefix="bench-submit") as pool:
-        shares = list(pool.map(lambda turn: submit_share(products, count, rate, start, turn),
-                               range(SUBMITTERS)))  # fmt: skip
-    submitted = {order: at for share, _ in shares for order, at in share.items()}
-    return Load(submitted, start, max(behind for _, behind in shares))
+        shares = list(pool.map(
+            lambda turn: submit_share(products, count, rate, start, turn, customers),
+            range(SUBMITTERS),
+        ))  # fmt: skip
+    return Load(
+        {order: at for share in shares for order, at in share.submitted.items()},
+        start,
+        max(share.behind for share in shares),
+        {order: whose for share in shares for order, whose in share.customers.items()},
+    )
 
 
 def sustained_figures(

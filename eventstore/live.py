@@ -54,6 +54,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from eventstore.feed_batches import BATCH_TYPE
+
 log = logging.getLogger(__name__)
 
 UNAUTHENTICATED = 4401
@@ -234,6 +236,18 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.send_json({**message, "previous": self.last_sent})
         self.last_sent = position
+
+    async def dispatch(self, message: dict) -> None:
+        """A live batch goes straight to `feed_batch`. Channels' own dispatch first sends
+        every message through the process's one thread for synchronous code, to close
+        stale database connections: with a thousand sockets, every message of every
+        socket queued there behind the heartbeats' queries. `feed_batch` uses no
+        connection; the replays it may start close their own, as every
+        `database_sync_to_async` call does."""
+        if message["type"] == BATCH_TYPE:
+            await self.feed_batch(message)
+        else:
+            await super().dispatch(message)
 
     async def feed_batch(self, event: dict) -> None:
         """A baker's batch for one group, from the channel layer (`eventstore.feed_batches`)."""

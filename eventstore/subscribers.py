@@ -286,7 +286,12 @@ class Runner:
         return len(events)
 
     def _run_one_by_one(self, first_error: Exception) -> int:
-        """After a failed batch: apply its events one at a time to stop exactly at the culprit."""
+        """After a failed batch: apply its events one at a time to stop exactly at the culprit.
+
+        Each event is applied only if it is still after the checkpoint: when the batch
+        failed because Postgres went away, this runner's lock went with its connection,
+        and another runner may have applied some of them since they were read.
+        """
         log.warning(
             "%s: batch failed (%s); retrying event by event", self.subscriber.name, first_error
         )
@@ -297,7 +302,8 @@ class Runner:
         for event in events:
             try:
                 with transaction.atomic():
-                    _lock_checkpoint(self.subscriber.name)
+                    if _lock_checkpoint(self.subscriber.name) >= event.position:
+                        continue
                     self.subscriber.handle([event])
                     _save_checkpoint(self.subscriber.name, event.position)
                     self._notify_after_commit([event])

@@ -21,6 +21,8 @@ from bench.databases import count_events, current_url, raw_connect
 from bench.events import generate_events
 from bench.eventstore import append_figure, autocommit_append_figures, read_all_figure
 from bench.executor import executor_figure
+from bench.fanout import fanout_figures
+from bench.fanout_tally import CUSTOMER, INVOICED, PLACED, STAFF, Phase, tally
 from bench.growth import growth_figure, top_up
 from bench.latency import latency_figures
 from bench.process import process_figures
@@ -38,6 +40,9 @@ from bench.report import (
 )
 from bench.sustained import Load, backlog, sustained_figures
 from bench.watch import Watched
+from bench.worker_memory import worker_memory_figure
+from eventstore import jobs
+from eventstore.subscribers import registry
 
 # `make bench` runs as the schema's owner: it creates its baseline tables and vacuums.
 pytestmark = pytest.mark.database_owner
@@ -199,6 +204,60 @@ def test_sustained_figures_time_orders_to_invoiced_and_watch_the_store(
     assert [str(limit) for limit in lag.limits] == ["max <= 1 s"]
 
 
+@pytest.mark.integration
+def test_fanout_figures_count_every_push_to_every_socket(bench_db: None, tmp_path: Path) -> None:
+    customers, staff, memory = fanout_figures(3, 2, rate=10, seconds=0.6, log_dir=tmp_path, warm=2)
+
+    # 6 orders, 2 for each customer, each pushed as placed and as invoiced: 4 pushes for
+    # each customer's socket, all 12 for each board.
+    for figure, pushes in (
+        (customers, "12/12 pushes to 3 sockets"),
+        (staff, "24/24 pushes to 2 sockets"),
+    ):
+        assert_measured(figure)
+        assert figure.ours.unit == "ms p99" and 0 < figure.ours.value < math.inf
+        assert f"{pushes} arrived" in figure.ours.detail
+        assert f"{pushes} arrived" in figure.baseline.detail
+        assert "missing:" not in figure.ours.detail and "misdelivered:" not in figure.ours.detail
+        assert "0 broken chains, 0 reconnections" in figure.ours.detail
+        assert [str(limit) for limit in figure.limits] == [
+            "p99 <= 500 ms",
+            "missing <= 0 pushes",
+            "misdelivered <= 0 pushes",
+        ]
+        assert figure.limits[1].value == 0 and figure.limits[2].value == 0
+    assert "client processes" in customers.ours.detail
+    assert_measured(memory)
+    assert memory.ours.unit == "MB" and memory.ours.value >= memory.baseline.value
+    assert "5 sockets open" in memory.name and "VmHWM" in memory.ours.detail
+    assert [str(limit) for limit in memory.limits] == ["peak <= 300 MB"]
+
+
+def test_fanout_tally_names_the_pushes_that_never_came_and_those_that_went_astray() -> None:
+    phase = Phase(sent={"o1": 10.0, "o2": 11.0}, owners={"o1": "customer-0", "o2": "customer-1"})
+    kinds = {"staff-0": STAFF, "customer-0": CUSTOMER, "customer-1": CUSTOMER}
+    arrivals = {
+        "staff-0": [["warm", PLACED, 9.0], ["o1", PLACED, 10.1], ["o1", INVOICED, 10.3],
+                    ["o2", PLACED, 11.2], ["o2", INVOICED, 11.4]],
+        "customer-0": [["o1", PLACED, 10.1], ["o2", PLACED, 11.5]],
+    }  # fmt: skip
+
+    received = tally(phase, kinds, arrivals)
+
+    staff, customers = received[STAFF], received[CUSTOMER]
+    assert (staff.sockets, staff.expected, staff.received) == (1, 4, 4)
+    assert staff.missing == [] and staff.misdelivered == []
+    assert staff.ms(50) == pytest.approx(200) and staff.ms(99, PLACED) == pytest.approx(200)
+    assert (customers.sockets, customers.expected, customers.received) == (2, 4, 1)
+    assert customers.missing == [
+        "customer-0: o1 sales.OrderInvoiced",
+        "customer-1: o2 sales.OrderPlaced",
+        "customer-1: o2 sales.OrderInvoiced",
+    ]
+    assert customers.misdelivered == ["customer-0: o2 sales.OrderPlaced"]
+    assert customers.ms(50) == math.inf and customers.ms(25) == pytest.approx(100)
+
+
 def test_backlog_growth_compares_the_first_and_last_windows_of_the_run() -> None:
     load = Load({"a": 100.0, "b": 130.0}, start=100.0, behind=0.0)  # a 30 s run
     steady = Watched(ready=[(100.0 + second, 50) for second in range(31)])
@@ -260,6 +319,30 @@ def test_process_figures_drain_a_backlog_on_one_node_then_two(
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('bench_raw_eventstore_event')")
         assert cursor.fetchone()[0] is None  # the baseline's scratch tables are gone
+
+
+@pytest.mark.integration
+def test_worker_memory_figure_reads_every_process_of_a_node_at_work(
+    raw: psycopg.Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOP_SWEEP_SECONDS", "0.5")  # beat's: the store goes quiet sooner
+    generate_events(raw, streams=20, stream_size=10)  # ticks for the node to rebuild
+
+    figure = worker_memory_figure(backlog=20, log_dir=tmp_path)
+
+    assert_measured(figure)
+    assert_judged(figure)
+    assert figure.ours.unit == "MB" and "20 orders" in figure.name
+    assert figure.ours.detail.count("main ") == 1 and figure.ours.detail.count("pool ") >= 2
+    assert figure.baseline_name == "the same processes idle after start"
+    assert figure.ours.value >= figure.baseline.value
+    assert [str(limit) for limit in figure.limits] == ["<= 300 MB"]
+    assert {jobs.status(baker.name)["state"] for baker in registry.bakers()} == {"done"}
+    with connection.cursor() as cursor:  # the bench baker was rebuilt too, in the node
+        cursor.execute("SELECT count(*) FROM bench_tick")
+        ticks = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM eventstore_event WHERE type = 'bench.Ticked'")
+        assert ticks == cursor.fetchone()[0]
 
 
 def test_a_figure_without_a_baseline_is_judged_on_its_limits() -> None:

@@ -22,8 +22,9 @@ def celery_processes(committed_db: None, tmp_path: Path) -> Iterator[Callable[..
         redis_url: str | None = None,
         concurrency: int = 2,
         env: dict[str, str] | None = None,
+        name: str | None = None,
     ) -> Celery:
-        process = Celery(kind, tmp_path, redis_url, n=len(started), env=env).start(concurrency)
+        process = Celery(kind, tmp_path, redis_url, len(started), env, name).start(concurrency)
         started.append(process)
         return process
 

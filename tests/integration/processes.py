@@ -48,9 +48,11 @@ class Celery:
         redis_url: str | None = None,
         n: int = 0,
         env: dict[str, str] | None = None,
+        name: str | None = None,
     ):
         self.kind = kind
         self.env = env or {}
+        self.name = name  # a worker's node name (--hostname), as each host would have its own
         self.log = log_dir / f"{kind}-{n}.log"
         self.schedule = log_dir / f"beat-{n}-schedule"
         self.redis_url = redis_url
@@ -60,6 +62,7 @@ class Celery:
         args = [CELERY, "-A", "shop", self.kind, "--loglevel", "INFO"]
         if self.kind == "worker":
             args += ["--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]
+            args += ["--hostname", self.name] if self.name else []
         else:
             args += ["--schedule", str(self.schedule)]
         self.proc = subprocess.Popen(

@@ -19,7 +19,23 @@ from eventstore.models import Checkpoint
 from eventstore.rebuild import rebuild, verify
 from eventstore.subscribers import Runner, registry
 from shop.devstack.services import EmbeddedRedis
-from tests.integration.processes import ROOT, child_env, wait_for_lag_zero, wait_until_executed
+from tests.integration import processes
+from tests.integration.order_flow import (
+    OrderFlow,
+    assert_each_order_invoiced_and_counted_once,
+    assert_every_baker_equals_a_rebuild,
+    assert_executed_once_in_stream_order,
+    on_sale,
+)
+from tests.integration.outage_proxy import OutageProxy
+from tests.integration.processes import (
+    ROOT,
+    child_env,
+    eventually,
+    wait_for_lag_zero,
+    wait_until_executed,
+    wait_until_quiet,
+)
 from tests.integration.test_worker import assert_each_executed_exactly_once, open_accounts
 from tests.pipeline import domain
 from tests.pipeline.models import AccountBalance, AccountFeedEntry
@@ -63,6 +79,7 @@ def test_stopping_and_restarting_redis_mid_load_loses_nothing(celery_processes, 
         wait_for_lag_zero(LEDGER)
         balances = AccountBalance.objects.filter(account_id__in=accounts)
         assert sum(b.balance for b in balances) == Decimal(600)
+        assert all(diff.equal for diff in verify(registry.named(LEDGER)))
     finally:
         redis.stop()
 
@@ -112,3 +129,31 @@ def test_a_rebuild_during_live_traffic_equals_the_live_tables(shared_worker_and_
     assert_each_executed_exactly_once(ids)
     balances = AccountBalance.objects.filter(account_id__in=accounts)
     assert sum(b.balance for b in balances) == Decimal(1000)
+
+
+def test_a_postgres_outage_mid_load_loses_and_repeats_nothing(celery_processes) -> None:
+    """The worker reaches Postgres through a proxy, taken down for 2 s as a restart
+    would: every connection it holds ends, and new ones are refused until it is back.
+    Orders keep arriving meanwhile (straight to Postgres, as a server's would)."""
+    db = connection.settings_dict
+    proxy = OutageProxy(db["HOST"], int(db["PORT"]))
+    proxy.up()
+    try:
+        through_proxy = processes.test_database_url().replace(f":{db['PORT']}/", f":{proxy.port}/")
+        worker = celery_processes("worker", env={"DATABASE_URL": through_proxy})
+        celery_processes("beat")
+        products = on_sale(2)
+        with OrderFlow(products) as flow:
+            eventually(lambda: flow.invoiced() >= 20)
+            assert proxy.down() >= 1
+            time.sleep(2)
+            proxy.up()
+            flow.wait_for_more(100)
+        wait_until_quiet()
+    finally:
+        proxy.down()
+
+    assert worker.proc.poll() is None
+    assert_executed_once_in_stream_order(flow.accepted)
+    assert_each_order_invoiced_and_counted_once(flow)
+    assert_every_baker_equals_a_rebuild()

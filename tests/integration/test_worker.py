@@ -15,7 +15,9 @@ from django.db import connection, transaction
 from eventstore.executor import Executor
 from eventstore.inbox import EXECUTE_LOCK, submit
 from eventstore.models import Command
+from eventstore.rebuild import verify
 from eventstore.store import store
+from eventstore.subscribers import registry
 from tests.integration.processes import wait_for_lag_zero, wait_until_executed
 from tests.pipeline import domain
 from tests.pipeline.handlers import release_stall
@@ -158,6 +160,7 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(celery_processes) -
     wait_for_lag_zero("pipeline.ledger")
     balances = AccountBalance.objects.filter(account_id__in=accounts)
     assert sum(b.balance for b in balances) == Decimal(2000)
+    assert all(diff.equal for diff in verify(registry.named("pipeline.ledger")))
 
 
 def wait_until_stuck(ids: list[uuid.UUID], timeout: float = 30) -> int:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-from channels.db import database_sync_to_async as db
+import asyncio
+import threading
 
+import pytest
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as db
+from channels.layers import get_channel_layer
+
+from eventstore.feed_batches import BATCH_TYPE, entry
 from tests.live.support import (
     TIMEOUT,
     as_sent,
@@ -17,6 +23,7 @@ from tests.live.support import (
     receive,
     token_header,
 )
+from tests.pipeline.bakers import owner_group
 from tests.pipeline.consumers import LedgerFeedConsumer
 
 pytestmark = pytest.mark.integration
@@ -165,4 +172,31 @@ async def test_a_failed_replay_closes_with_1011_so_the_client_resumes(
         "reason": "replay failed; reconnect with the last position",
     }
     assert await socket.receive_nothing()
+    await socket.disconnect()
+
+
+async def test_a_live_batch_reaches_its_socket_while_the_sync_thread_is_busy(
+    make_user, token_for
+) -> None:
+    """Channels' dispatch would first queue each message for the process's one thread
+    for synchronous code, behind every socket's heartbeat queries; live batches skip it."""
+    ann = await db(make_user)()
+    socket = await connected_socket(await db(token_for)(ann))
+    busy, release = threading.Event(), threading.Event()
+
+    def hold_the_sync_thread() -> None:
+        busy.set()
+        release.wait(TIMEOUT * 2)
+
+    holding = asyncio.create_task(sync_to_async(hold_the_sync_thread)())
+    assert await asyncio.to_thread(busy.wait, TIMEOUT)
+    message = {"type": "order.event", "position": 2**40, "orderId": "live-only"}
+    try:
+        batch = {"type": BATCH_TYPE, "entries": [entry(message, None)]}
+        await get_channel_layer().group_send(owner_group(ann.username), batch)
+
+        assert await socket.receive_json_from(timeout=TIMEOUT) == {**message, "previous": None}
+    finally:
+        release.set()
+        await holding
     await socket.disconnect()
