@@ -385,11 +385,10 @@ class ReadAhead:
 
 
 def _ran_inline(name: str, appended: int) -> bool:
-    """Run a baker in this transaction if it runs inline for a batch of `appended` events
-    (`Baker.inline_up_to`); True when it caught up, so it needs no wake-up."""
+    """Run a subscriber in this transaction if it runs inline for a batch of `appended`
+    events (`Subscriber.inline_up_to`); True when it caught up, so it needs no wake-up."""
     subscriber = subscribers.registry.named(name)
-    inline = isinstance(subscriber, subscribers.Baker) and appended <= subscriber.inline_up_to
-    return inline and subscribers.Runner(subscriber).inline()
+    return appended <= subscriber.inline_up_to and subscribers.Runner(subscriber).inline()
 
 
 def _json(value: Any) -> Any:

@@ -52,6 +52,12 @@ class Subscriber:
     name: ClassVar[str]
     event_types: ClassVar[frozenset[str] | None] = None
     batch_size: ClassVar[int] = 500
+    inline_up_to: ClassVar[int] = 0
+    """Also run inside the executor's transaction, right after the events it wants are
+    appended, when a batch appends at most this many events (`Runner.inline`): its work
+    commits with the commands that caused it, with no task in between. Bigger batches
+    (a burst) are left to its own runs, whose batches are bigger still, so their
+    per-batch costs (a page of the live feed per group, say) are shared by more events."""
 
     def handle(self, events: Sequence[RecordedEvent]) -> None:
         """Apply a batch inside the subscriber's transaction. Raise to stop at the checkpoint."""
@@ -70,18 +76,12 @@ class Baker(Subscriber):
 
     A baker must be deterministic: its rows depend only on the events (times come from
     the events, never the clock), and it reads only its own tables. That is what lets
-    `rebuild` and `verify` replay it from position 0 into scratch tables.
-
-    A baker with `inline_up_to` also runs inside the executor's transaction, right after
-    the events it wants are appended, when a batch appends at most that many events
-    (`Runner.inline`): its rows commit with the commands that caused them, and its live
-    push leaves one hop after the submit. Bigger batches (a burst) are left to its own
-    runs, whose batches are bigger still: its per-batch costs (a page of the live feed
-    per group, say) are then shared by more events.
+    `rebuild` and `verify` replay it from position 0 into scratch tables. Run inline
+    (`inline_up_to`), its rows commit with the commands that caused them, and its live
+    push leaves one hop after the submit.
     """
 
     models: ClassVar[tuple[type[models.Model], ...]] = ()
-    inline_up_to: ClassVar[int] = 0
 
 
 class Receptor(Subscriber):
@@ -89,7 +89,13 @@ class Receptor(Subscriber):
 
     Each command's idempotency key is derived from (receptor, event position, index),
     so replaying an event submits nothing new.
+
+    Receptors run inline for calm batches: a process manager acts in the executor's
+    turn, and the commands it submits are claimed by that turn's next batch, not after
+    another task's wake-up.
     """
+
+    inline_up_to: ClassVar[int] = 500  # its batch size: a receptor inline costs two statements
 
     def react(self, event: RecordedEvent) -> Iterable[object]:
         raise NotImplementedError

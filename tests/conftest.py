@@ -19,6 +19,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
+from eventstore.subscribers import Receptor
 from tests.database_roles import APP, OWNER, sign_in
 from tests.integration.processes import Celery, SharedCelery, purge_wake_ups
 
@@ -36,6 +37,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_runtest_teardown(item: pytest.Item) -> None:
     if REPLACED in item.stash:
         sign_in(item.stash[REPLACED])
+
+
+@pytest.fixture(autouse=True)
+def receptors_step_by_step(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the test's own process, receptors act only when the test runs them, so a test
+    can look at each step of the ordering process. Worker processes a test starts run
+    them inline, as deployed, and so does this process for a test marked
+    `inline_receptors`."""
+    if not request.node.get_closest_marker("inline_receptors"):
+        monkeypatch.setattr(Receptor, "inline_up_to", 0)
 
 
 @pytest.fixture(scope="session", autouse=True)
