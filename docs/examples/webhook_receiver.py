@@ -62,8 +62,9 @@ def main() -> None:
     if not Handler.secret.startswith("whsec_"):
         sys.exit("Set WEBHOOK_SECRET to the endpoint's secret (whsec_...), shown when registered.")
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 9000
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     print(f"receiving on http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    server.serve_forever()
 
 
 if __name__ == "__main__":

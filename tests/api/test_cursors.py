@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from drf_spectacular.generators import EndpointEnumerator
 
+from contexts.integrations import endpoints
 from tests.api.conftest import People, problem
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,8 @@ LISTS = {
     "/api/order": ("", ["notadate", "2026-02-30 10:00:00+00:00"]),
     "/api/products": ("", []),
     "/api/shipments": ("", ["notadate"]),
+    "/api/webhooks": ("", ["notadate"]),
+    "/api/webhooks/{webhookId}/deliveries": ("", ["notanumber", "1.5"]),
 }  # fmt: skip
 """Each list: the filters it needs, and positions that are no value of its first
 ordering field (a product's name may be any text: only NUL is none)."""
@@ -61,7 +64,7 @@ def test_every_paginated_list_is_covered() -> None:
 def test_a_crafted_cursor_is_422(people: People, path: str, given: str) -> None:
     query = urlencode({"cursor": given, **dict(_pairs(LISTS[path][0]))})
 
-    response = people.staff.get(f"{path}?{query}")
+    response = people.staff.get(f"{concrete(path)}?{query}")
 
     assert problem(response, 422)["errors"] == {"cursor": ["Invalid cursor."]}
 
@@ -74,14 +77,23 @@ def test_a_cursor_the_list_made_is_read(people: People, path: str) -> None:
         "/api/analytics/popular-items": "3",
         "/api/analytics/vendor-billing": "5e1f0c8a-3d41-4c8e-9b7a-2f6d1e0a9c44",
         "/api/products": "notadate",
+        "/api/webhooks/{webhookId}/deliveries": "3",
     }.get(path, "2026-01-01 10:00:00+00:00")
 
     query = urlencode({"cursor": cursor(p=position), **filters})
 
-    response = people.staff.get(f"{path}?{query}")
+    response = people.staff.get(f"{concrete(path)}?{query}")
 
     assert response.status_code == 200, response.content
     assert set(response.json()) == {"results", "next", "previous"}
+
+
+def concrete(path: str) -> str:
+    """The list's URL: one under a webhook endpoint is read under a registered one."""
+    if "{webhookId}" not in path:
+        return path
+    registered = endpoints.register("http://127.0.0.1:9/hooks", ["order.paid"])
+    return path.replace("{webhookId}", str(registered.id))
 
 
 def _pairs(query: str) -> list[tuple[str, str]]:

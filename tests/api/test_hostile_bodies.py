@@ -28,10 +28,13 @@ def json_writes() -> list[tuple[str, str]]:
 def test_the_writes_are_found() -> None:
     writes = json_writes()
 
-    assert len(writes) == 13
-    assert {("POST", "/api/order"), ("PATCH", "/api/cart/{cartId}/productId/{productId}")} <= set(
-        writes
-    )
+    assert len(writes) == 18
+    assert {
+        ("POST", "/api/order"),
+        ("PATCH", "/api/cart/{cartId}/productId/{productId}"),
+        ("POST", "/api/webhooks"),
+        ("PATCH", "/api/webhooks/{webhookId}"),
+    } <= set(writes)
 
 
 @pytest.mark.parametrize(("method", "template"), json_writes())
