@@ -62,7 +62,7 @@ from bench.latency import (
 )
 from bench.memory import MemoryWatch
 from bench.report import Figure
-from bench.stack import Stack, forget_group, purge_wakeups, running_stack
+from bench.stack import Stack, purge_wakeups, running_stack
 from bench.sustained import Load, place_at_rate
 from contexts.sales.feed import STAFF_GROUP, customer_group
 from contexts.sales.models import OrderFeedEntry
@@ -113,8 +113,6 @@ def fanout_figures(
     monotonic_clocks()
     purge_wakeups()
     audience = enrol(customers, boards)
-    for group in [STAFF_GROUP, *map(customer_group, audience.customer_ids)]:
-        forget_group(group)  # a fresh store numbers its users, and so its customers, anew
     with running_stack(log_dir, beat=True) as stack:
         products = create_products(stack)
         memory = MemoryWatch(stack.processes[0].pid)  # uvicorn, started first

@@ -33,10 +33,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from bench.report import Figure, Limit, Measure
-from bench.stack import Stack, forget_group, purge_wakeups, running_stack
+from bench.stack import Stack, purge_wakeups, running_stack
 from bench.timing import Samples
 from contexts.sales import domain as sales
-from contexts.sales.feed import STAFF_GROUP
 from contexts.sales.models import OrderFeedEntry
 from contexts.shared.values import Address
 from eventstore.inbox import submit
@@ -217,7 +216,6 @@ def latency_figures(
     `calm`, slow enough that nothing queues (context: the pipeline's own latency), then
     `busy`, the rate the goal is set at."""
     purge_wakeups()
-    forget_group(STAFF_GROUP)
     with running_stack(log_dir) as stack:
         products = create_products(stack)
         client = FeedClient(stack, staff_token(), feed_head())

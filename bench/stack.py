@@ -120,18 +120,6 @@ def purge_wakeups() -> None:
     client.delete(queue, *client.keys(f"{queue}:wake:*"))
 
 
-def forget_group(group: str) -> None:
-    """Empty a channel-layer group of this settings' prefix before a stack starts.
-
-    A consumer that dies without leaving its groups (a killed server, a crashed
-    consumer) stays a member for a day; every later message to the group is queued for
-    it until its queue is full, and then logged as over capacity, each time. A fresh
-    stack starts from a group with no such members, as a fresh deployment would.
-    """
-    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
-    redis.Redis.from_url(settings.REDIS_URL).delete(f"{prefix}:group:{group}")
-
-
 def _spawn(args: list[str], log: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": current_url(), "PYTHONUNBUFFERED": "1"}
     with log.open("ab") as sink:

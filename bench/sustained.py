@@ -44,11 +44,10 @@ from bench.latency import (
     staff_token,
 )
 from bench.report import Figure, Limit, Measure
-from bench.stack import forget_group, purge_wakeups, running_stack
+from bench.stack import purge_wakeups, running_stack
 from bench.timing import Samples
 from bench.watch import LAG_EVERY, StoreWatch, Watched
 from contexts.sales import domain as sales
-from contexts.sales.feed import STAFF_GROUP
 from eventstore.inbox import submit
 
 INVOICED = "sales.OrderInvoiced"
@@ -147,7 +146,6 @@ def sustained_figures(
     """Start the stack with beat, warm it, hold `rate` orders/s for `seconds`, and wait
     for every order's invoiced message; the latency figure, then the lag figure."""
     purge_wakeups()
-    forget_group(STAFF_GROUP)
     with running_stack(log_dir, beat=True) as stack:
         products = create_products(stack)
         client = FeedClient(stack, staff_token(), feed_head(), events=(PLACED, INVOICED))

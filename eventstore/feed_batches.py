@@ -2,9 +2,10 @@
 
 Each group gets `{"type": "feed.batch", "entries": [...]}`, its entries in position order,
 each `{"previous": <the position of the group's feed row before this one, or null>,
-"message": <the feed row's message>}`. The channel layer may drop a message silently (a
-channel over capacity), so the links are what lets `eventstore.live.FeedConsumer` see
-that it missed one and refill from the feed table. They must be read from the table
+"message": <the feed row's message>}`. The channel layer may lose a message silently (one
+published while Redis is out of reach, or the oldest of a full channel), so the links
+are what lets `eventstore.live.FeedConsumer` see that it missed one and refill from the
+feed table. They must be read from the table
 after commit, the same read as the messages: a baker commits its feed rows in position
 order, so the row before one is already there.
 

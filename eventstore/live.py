@@ -19,13 +19,17 @@ position order (one runner per baker). A client without `after` starts at the he
 its feed (`head_for`), read once the groups are joined and before the handshake
 completes: it gets every message committed after it connected.
 
-The channel layer drops messages silently (a channel over capacity), so the socket never
-trusts it to be complete. A live entry whose `previous` is beyond the last position this
-socket has is a gap: the socket buffers again and refills from the table exactly as in
-steps 2-4, then goes on. A dropped last message has no next one to show the gap, so each
-heartbeat also compares the feed's head with the last position and refills when behind.
-Sends go one at a time, each above the last: whatever the layer and the table race to
-deliver, no position goes out twice or out of order.
+The channel layer loses messages silently (one published while a process's Redis
+connection is down; the oldest of a channel whose socket fell `capacity` messages
+behind, `shop.channel_layer`), so the socket never trusts it to be complete. A live
+entry whose `previous` is beyond the last position this socket has is a gap: the socket
+buffers again and refills from the table exactly as in steps 2-4, then goes on. A lost
+last message has no next one to show the gap, so each heartbeat also compares the
+feed's head with the last position and refills when behind. Sends go one at a time,
+each above the last: whatever the layer and the table race to deliver, no position goes
+out twice or out of order. The buffer keeps the newest `replay_page` entries: a client
+that stops reading blocks the replay's sends while live entries keep coming, and those
+it lets go show as a gap once the replay is done, so they are read from the table too.
 
 Every message sent carries `"previous"`: the position the client had before it (the
 last one sent, else the connection's `after`, else null), so a client can check the
@@ -109,7 +113,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         self.last_sent: int | None = None  # or the `after` asked for
         self.start = 0  # where a socket without `after` begins: its feed's head
         self.live = False
-        self.buffer: deque[dict] = deque()
+        self.buffer: deque[dict] = deque(maxlen=self.replay_page)  # oldest go: a gap
         self.sending = asyncio.Lock()
         self.catching_up: asyncio.Task | None = None
         self.heartbeat: asyncio.Task | None = None
@@ -162,7 +166,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             while self.buffer:
                 entry = self.buffer.popleft()
                 if not await self._send_entry(entry):
-                    await self._replay()  # dropped by the layer since the last read
+                    await self._replay()  # lost by the layer or the buffer since the read
                     await self._send_entry(entry, trust=True)
         except Exception:
             log.exception("feed replay after %s failed", self.position)

@@ -23,6 +23,7 @@ from django.db import connections
 from eventstore import wakeups
 from shop import websocket_guard
 from shop.api import redis_pool
+from shop.channel_layer import BoundedPubSubChannelLayer
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +43,12 @@ async def application(scope: dict, receive: Any, send: Any) -> None:
 
 async def close_async_pools() -> None:
     """The pools of the running event loop: the socket slots' Redis client, and the
-    channel layer's (channels_redis would close them only as the loop closes)."""
+    channel layer's subscription and connections (channels_redis would close them only
+    as the loop closes)."""
     await websocket_guard.close_redis()
     for layer in list(channel_layers.backends.values()):
-        if hasattr(layer, "close_pools"):
-            await layer.close_pools()
+        if isinstance(layer, BoundedPubSubChannelLayer):
+            await layer.close_connections()
 
 
 def close_pools() -> None:

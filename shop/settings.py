@@ -211,10 +211,11 @@ CACHES = {
 }
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        # channels_redis blocks up to 5 s on Redis for each receive; redis-py's own default
-        # socket timeout is also 5 s, so an idle consumer's socket timed out first.
-        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}], "prefix": "shop"},
+        # Redis pub/sub: a group send is one PUBLISH, and each process reads its sockets'
+        # channels from one subscribed connection, each channel keeping its newest
+        # `capacity` messages (shop/channel_layer.py). The prefix keeps suites apart.
+        "BACKEND": "shop.channel_layer.BoundedPubSubChannelLayer",
+        "CONFIG": {"hosts": [{"address": REDIS_URL}], "prefix": "shop", "capacity": 100},
     }
 }
 

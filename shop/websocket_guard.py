@@ -31,6 +31,10 @@ TOO_MANY = 4429
 NO_MESSAGES = 1008
 LEASE = 60
 """Seconds a slot outlives its socket's last renewal; renewed every third of it."""
+POOL_SIZE = 20
+"""The slots' connections to Redis per process; a slot's command holds one well under 1 ms."""
+POOL_WAIT = 5
+"""Seconds a slot's command waits for a connection before it gives up, as on a Redis error."""
 
 _clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 """The slots' Redis client for each event loop (`redis_client`)."""
@@ -97,12 +101,22 @@ class SocketGuard:
 
 
 def redis_client() -> redis.asyncio.Redis:
-    """The slots' client: one per event loop (an asyncio client belongs to the loop it met)."""
+    """The slots' client: one per event loop (an asyncio client belongs to the loop it met).
+
+    Its pool makes a burst of sockets take turns: redis-py's default pool raises once
+    100 connections are in use, which a thousand sockets opening or renewing at once
+    reached. A slot that waits `POOL_WAIT` seconds for a connection is let through, or
+    left to its next renewal, as when Redis does not answer."""
     loop = asyncio.get_running_loop()
     if (client := _clients.get(loop)) is None:
-        client = redis.asyncio.Redis.from_url(
-            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            settings.REDIS_URL,
+            max_connections=POOL_SIZE,
+            timeout=POOL_WAIT,
+            socket_timeout=1,
+            socket_connect_timeout=1,
         )
+        client = redis.asyncio.Redis.from_pool(pool)
         _clients[loop] = client
     return client
 

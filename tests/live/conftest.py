@@ -26,6 +26,14 @@ if importlib.util.find_spec("daphne") is None:
 
 
 @pytest.fixture
+async def reading_layer() -> None:
+    """The test's channel layer already reading, for tests of what arrives when."""
+    from tests.live.support import layer_reading  # after daphne's stand-in, above
+
+    await layer_reading()
+
+
+@pytest.fixture
 def make_user(committed_db: None) -> Callable[..., User]:
     def make(staff: bool = False, active: bool = True) -> User:
         name = f"live-{uuid.uuid4().hex[:12]}"

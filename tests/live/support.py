@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 
@@ -88,7 +89,8 @@ def as_sent(messages: list[dict], previous: int | None) -> list[dict]:
 
 def lose_batches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Groups whose next feed batch the channel layer loses, once per time a group is
-    listed: silently, as channels_redis drops a message for a channel over capacity."""
+    listed: silently, as the pub/sub layer loses one published while a process's Redis
+    connection is down."""
     layer = get_channel_layer()
     send = layer.group_send
     losing: list[str] = []
@@ -101,6 +103,16 @@ def lose_batches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(layer, "group_send", group_send)
     return losing
+
+
+async def layer_reading() -> None:
+    """Return once this event loop's channel layer reads from Redis. channels_redis starts
+    a loop's reader with its first subscription, and the reader first sleeps 0.1 s: what is
+    published meanwhile waits in Redis's socket, then comes all at once."""
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "layer.reading"})
+    assert await asyncio.wait_for(layer.receive(channel), TIMEOUT) == {"type": "layer.reading"}
 
 
 async def connected_socket(token: str, after: object = None) -> WebsocketCommunicator:

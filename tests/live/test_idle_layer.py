@@ -1,4 +1,4 @@
-"""The channel layer outlives an idle spell longer than Redis's blocking receive."""
+"""The channel layer outlives an idle spell longer than its connection's socket timeout."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ async def test_a_receive_that_waits_longer_than_five_seconds_still_gets_its_mess
     channel = await layer.new_channel()
     waiting = asyncio.create_task(layer.receive(channel))
 
-    await asyncio.sleep(6.5)  # past channels_redis's 5 s blocking pop and redis-py's default
+    await asyncio.sleep(6.5)  # past redis-py's default socket timeout (5 s), sending nothing
     await layer.send(channel, {"type": "feed.message", "message": {"n": 1}})
 
     assert await asyncio.wait_for(waiting, 5) == {"type": "feed.message", "message": {"n": 1}}

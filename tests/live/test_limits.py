@@ -14,6 +14,7 @@ from django.conf import settings
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from shop import websocket_guard
 from shop.websocket_guard import Slot
 from tests.live.support import TIMEOUT, feed_socket, token_header
 from tests.livestack import start_server  # noqa: F401  a real uvicorn
@@ -97,6 +98,25 @@ async def test_the_slot_of_a_socket_whose_server_died_lapses_after_its_lease(slo
     assert (refused, admitted) == (False, True)
     assert await slots.zrange(crashed.key, 0, -1) == [b"newcomer"]
     await slots.delete(crashed.key)
+
+
+async def test_a_burst_of_more_slots_than_the_pool_has_connections_counts_every_one(
+    slots, monkeypatch
+) -> None:
+    """Sockets opening at once take turns for the slots' connections: none is let through
+    uncounted because the pool had no connection free."""
+    monkeypatch.setattr(websocket_guard, "POOL_SIZE", 2)
+    await websocket_guard.close_redis()  # made anew, with the smaller pool
+    client = websocket_guard.redis_client()
+    burst = [Slot.of(client, "burst") for _ in range(50)]
+    await slots.delete(burst[0].key)
+
+    taken = await asyncio.gather(*(slot.take(100) for slot in burst))
+
+    assert taken == [True] * 50
+    assert await slots.zcard(burst[0].key) == 50
+    await slots.delete(burst[0].key)
+    await websocket_guard.close_redis()
 
 
 @pytest.mark.parametrize(

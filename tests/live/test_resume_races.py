@@ -28,7 +28,7 @@ from tests.live.support import (
 from tests.pipeline.bakers import owner_group
 from tests.pipeline.consumers import LedgerFeedConsumer
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("reading_layer")]
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@ database pool and every Redis connection the process opened; startup opens nothi
 
 from __future__ import annotations
 
+import asyncio
+
+import psutil
 import pytest
 import redis
 from asgiref.sync import sync_to_async
@@ -30,20 +33,35 @@ def database_pool_in_use() -> object:
 
 
 async def redis_clients_in_use() -> set[int]:
-    """The Redis ids of one connection from each client the process keeps, in use."""
+    """The Redis ids of one connection from each client the process keeps, in use, and
+    of the channel layer's two: its subscription and the one it publishes on."""
     shared = redis.Redis(connection_pool=SharedConnectionPool.from_url(settings.REDIS_URL))
-    layer = get_channel_layer()
-    return {
+    ids = {
         await sync_to_async(shared.client_id)(),
         await sync_to_async(wakeups._redis().client_id)(),
         await redis_client().client_id(),
-        await layer.connection(0).client_id(),
     }
+    before = await sync_to_async(connected_from_here)()
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("lifespan", channel)
+    await layer.group_send("lifespan", {"type": "lifespan.test"})
+    assert await asyncio.wait_for(layer.receive(channel), TIMEOUT) == {"type": "lifespan.test"}
+    layer_ids = await sync_to_async(connected_from_here)() - before
+    assert len(layer_ids) == 2
+    return ids | layer_ids
 
 
 def connected_to_redis() -> set[int]:
     with redis.Redis.from_url(settings.REDIS_URL) as observer:
         return {int(client["id"]) for client in observer.client_list()}
+
+
+def connected_from_here() -> set[int]:
+    """The Redis ids of this process's connections: Redis names each client's address."""
+    mine = {f"{c.laddr.ip}:{c.laddr.port}" for c in psutil.Process().net_connections("tcp")}
+    with redis.Redis.from_url(settings.REDIS_URL) as observer:
+        return {int(client["id"]) for client in observer.client_list() if client["addr"] in mine}
 
 
 async def lifespan(*steps: str) -> list[dict]:
