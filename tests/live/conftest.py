@@ -56,3 +56,19 @@ def session_for(committed_db: None) -> Callable[[User], str]:
         return client.cookies[settings.SESSION_COOKIE_NAME].value
 
     return login
+
+
+@pytest.fixture
+def refills(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The `after` of each replay page the consumers read."""
+    from tests.pipeline.consumers import LedgerFeedConsumer  # after the stand-in above
+
+    calls: list[int] = []
+    original = LedgerFeedConsumer.replay
+
+    def replay(self, user, after: int, limit: int) -> list[dict]:
+        calls.append(after)
+        return original(self, user, after, limit)
+
+    monkeypatch.setattr(LedgerFeedConsumer, "replay", replay)
+    return calls

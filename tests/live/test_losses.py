@@ -25,23 +25,8 @@ from tests.live.support import (
     receive,
 )
 from tests.pipeline.bakers import STAFF_GROUP, owner_group
-from tests.pipeline.consumers import LedgerFeedConsumer
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def refills(monkeypatch) -> list[int]:
-    """The `after` of each replay the consumers ran."""
-    calls: list[int] = []
-    original = LedgerFeedConsumer.replay
-
-    def replay(self, user, after: int, limit: int) -> list[dict]:
-        calls.append(after)
-        return original(self, user, after, limit)
-
-    monkeypatch.setattr(LedgerFeedConsumer, "replay", replay)
-    return calls
 
 
 async def test_a_lost_batch_is_refilled_from_the_table_before_the_next_message(

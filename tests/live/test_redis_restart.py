@@ -28,7 +28,6 @@ from tests.live.support import (
     receive,
 )
 from tests.pipeline.bakers import owner_group
-from tests.pipeline.consumers import LedgerFeedConsumer
 
 pytestmark = pytest.mark.integration
 
@@ -43,20 +42,6 @@ async def restartable_redis(settings, tmp_path) -> AsyncIterator[EmbeddedRedis]:
     settings.CHANNEL_LAYERS = layers  # Channels makes its layer anew, on this Redis
     yield server
     await asyncio.to_thread(server.stop)
-
-
-@pytest.fixture
-def refills(monkeypatch) -> list[int]:
-    """The `after` of each replay page the consumers read."""
-    calls: list[int] = []
-    original = LedgerFeedConsumer.replay
-
-    def replay(self, user, after: int, limit: int) -> list[dict]:
-        calls.append(after)
-        return original(self, user, after, limit)
-
-    monkeypatch.setattr(LedgerFeedConsumer, "replay", replay)
-    return calls
 
 
 def subscribers(url: str, group: str, until: int, timeout: float = 30) -> int:

@@ -65,20 +65,6 @@ async def small_channels(settings) -> None:
 
 
 @pytest.fixture
-def refills(monkeypatch) -> list[int]:
-    """The `after` of each replay page the consumers read."""
-    calls: list[int] = []
-    original = LedgerFeedConsumer.replay
-
-    def replay(self, user, after: int, limit: int) -> list[dict]:
-        calls.append(after)
-        return original(self, user, after, limit)
-
-    monkeypatch.setattr(LedgerFeedConsumer, "replay", replay)
-    return calls
-
-
-@pytest.fixture
 def buffered(monkeypatch) -> list[int]:
     """The buffer's length after each live batch a consumer took while catching up."""
     lengths: list[int] = []
