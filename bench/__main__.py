@@ -1,9 +1,10 @@
-"""`python -m bench [--quick] [--no-docs] [--only api|process|latency|fanout|memory]`:
+"""`python -m bench [--quick] [--no-docs] [--only api|process|latency|fanout|memory|webhooks]`:
 measure, print the table, update the docs. `--only api` takes the API figures alone,
 `--only latency` the submit-to-websocket latencies and the sustained load, `--only
 process` the ordering process's, `--only fanout` the live feed's to a thousand sockets,
-`--only memory` the worker's memory over the large store, to iterate on them; it never
-rewrites the docs, whose section holds every figure of one run.
+`--only memory` the worker's memory over the large store, `--only webhooks` the
+webhook relay's, to iterate on them; it never rewrites the docs, whose section holds
+every figure of one run.
 
 Run it through `make bench`, which provides DATABASE_URL and REDIS_URL. The suite works
 in two databases of its own on that server: `shop_bench` keeps a store of about a million
@@ -46,6 +47,7 @@ FANOUT_LOGS = ROOT / ".run" / "bench-fanout"
 API_LOGS = ROOT / ".run" / "bench-api"
 PROCESS_LOGS = ROOT / ".run" / "bench-process"
 MEMORY_LOGS = ROOT / ".run" / "bench-memory"
+WEBHOOK_LOGS = ROOT / ".run" / "bench-webhooks"
 
 
 def say(message: str) -> None:
@@ -58,7 +60,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-docs", action="store_true", help=f"do not rewrite {DOCS.name}")
     parser.add_argument(
         "--only",
-        choices=["api", "process", "latency", "fanout", "memory"],
+        choices=["api", "process", "latency", "fanout", "memory", "webhooks"],
         help="only these figures (implies --no-docs)",
     )
     args = parser.parse_args(argv)
@@ -77,6 +79,7 @@ def main(argv: list[str]) -> int:
                 "latency": latency_figures,
                 "fanout": fanout_figures,
                 "memory": memory_figures,
+                "webhooks": webhook_figures,
             }[args.only]
             figures, postgres = only(sizes), ""
         else:
@@ -187,7 +190,7 @@ def pipeline_figures(sizes: Sizes) -> list[Figure]:
     figures += rebuild_figures(databases.current_url())
     figures.append(worker_memory_figure(sizes))
     databases.switch_database(FRESH_DB)
-    return figures + process_figures(sizes)
+    return figures + process_figures(sizes) + webhook_figures(sizes)
 
 
 def worker_memory_figure(sizes: Sizes) -> Figure:
@@ -245,6 +248,20 @@ def process_figures(sizes: Sizes) -> list[Figure]:
 
     say(f"orders through the whole process from a backlog of {sizes.process_backlog:,}")
     return process_figures(sizes.process_backlog, PROCESS_LOGS)
+
+
+def webhook_figures(sizes: Sizes) -> list[Figure]:
+    """Webhooks out with `make run`'s processes and the relay's worker: a backlog to a
+    fast receiver beside a bare httpx loop, latency at a steady rate, and that latency
+    beside a slow endpoint."""
+    from bench.webhooks import webhook_figures  # loads Django models: after setup
+
+    say(f"webhooks: a backlog of {sizes.webhook_backlog:,} orders to a fast receiver, then"
+        f" {sizes.webhook_rate} events/s, alone and beside a slow endpoint")  # fmt: skip
+    return webhook_figures(
+        sizes.webhook_backlog, sizes.webhook_rate, sizes.webhook_seconds, sizes.webhook_rounds,
+        WEBHOOK_LOGS,
+    )  # fmt: skip
 
 
 def api_figures(sizes: Sizes) -> list[Figure]:

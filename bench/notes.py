@@ -18,7 +18,12 @@ from bench.sizes import Sizes
 from bench.stack import WORKER_CONCURRENCY
 from bench.sustained import LAG_SECONDS, P99_MS, SUBMITTERS, WINDOW_SECONDS
 from bench.watch import LAG_EVERY
+from bench.webhook_drain import DELIVERIES_PER_ORDER, LINES
+from bench.webhook_receiver import PATH
+from bench.webhooks import CEILING_SECONDS, EVENTS_PER_ORDER, SLOW_SECONDS
+from bench.webhooks import WARM_ORDERS as WEBHOOK_WARM
 from bench.worker_memory import worker_memory_note
+from contexts.integrations.relay import ORDERS_AT_ONCE
 
 
 def notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:
@@ -26,7 +31,8 @@ def notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:
     process = process_notes(sizes.process_backlog)
     memory = worker_memory_note(sizes.worker_backlog, large_db)
     return [*store_notes(sizes, large_db, fresh_db), *pipeline_notes(sizes, large_db), memory,
-            sustained_note(sizes), fanout_note(sizes), *process, *api]  # fmt: skip
+            sustained_note(sizes), fanout_note(sizes), *process, *webhook_notes(sizes),
+            *api]  # fmt: skip
 
 
 def store_notes(sizes: Sizes, large_db: str, fresh_db: str) -> list[str]:
@@ -160,3 +166,49 @@ def fanout_note(sizes: Sizes) -> str:
         f"every {RSS_EVERY:g} s from before the sockets open, and its VmHWM at the end; "
         f"goal <= {RSS_MB} MB."
     )
+
+
+def webhook_notes(sizes: Sizes) -> list[str]:
+    rate, seconds = sizes.webhook_rate, sizes.webhook_seconds
+    return [
+        "Webhooks: a stack of its own with `make run`'s processes (uvicorn, one worker at "
+        f"--concurrency {WORKER_CONCURRENCY}, beat) and the relay's worker (`celery worker -n "
+        "relay@%h -P threads`, SHOP_WEBHOOK_THREADS threads), with SHOP_WEBHOOK_ALLOW_HTTP=1 "
+        "and SHOP_WEBHOOK_ALLOWED_HOSTS=127.0.0.1 in its environment only (the benchmark "
+        "registers its endpoints under the same two settings). Two receivers "
+        "(`bench.webhook_receiver`, a process each: uvloop, HTTP/1.1 keep-alive, parsing "
+        "no more than `Content-Length` and `webhook-id`, arrivals noted on CLOCK_MONOTONIC), "
+        f"one answering 200 at once, one after {SLOW_SECONDS:g} s; an endpoint on each "
+        f"(`{PATH}`) for every public type. After {WEBHOOK_WARM} warm orders, the fast "
+        f"endpoint is disabled and {sizes.webhook_backlog:,} orders of {LINES} lines "
+        f"(`order.placed`, an `item.purchased` per line, `invoice.issued`: {DELIVERIES_PER_ORDER} "
+        "deliveries each) go in through `eventstore.inbox.submit` in one transaction; once "
+        "the fan-out has written every delivery and the store is quiet, the endpoint is "
+        "enabled (`endpoints.change`, which wakes its relay). Deliveries/s: distinct "
+        "deliveries over the time from the first arrival at the receiver to the last; CPU "
+        "per delivery (the relay worker's process and the Postgres server, from /proc) from "
+        "the enabling until every delivery is recorded. Goal: >= 1,000/s and >= 0.5x the "
+        "baseline.",
+        "Webhook baseline, same run: the same bodies, signed with the endpoint's secret "
+        "before the clock starts, posted from the benchmark process by httpx on one event "
+        f"loop, {ORDERS_AT_ONCE} tasks at once (the relay's orders at once), each taking "
+        "the next order and posting its deliveries in turn, to the same receiver, timed "
+        "from its arrivals the same way: each task with a client of one keep-alive "
+        "connection, as the relay's lanes, before and after the relay's drain (their mean "
+        f"is the baseline), then once one client of {ORDERS_AT_ONCE} connections (context: "
+        "httpcore's pool scans every connection on every request). The receiver's own "
+        f"ceiling: `bench.http_load` (raw keep-alive sockets, {ORDERS_AT_ONCE} "
+        f"connections) posting one of the bodies back to back for {CEILING_SECONDS:g} s.",
+        f"Webhook latency: one-line orders through the pipeline at {rate / EVENTS_PER_ORDER:.1f}"
+        f"/s ({EVENTS_PER_ORDER} public events each: `order.placed`, `item.purchased`, "
+        f"`invoice.issued`; {rate} events/s) for {seconds} s per part. Each delivery is "
+        "timed from its event's `recorded_at` (the appending transaction's start, a little "
+        "before its commit; the server's wall clock, mapped onto CLOCK_MONOTONIC by the "
+        "offset read in the benchmark) to its first arrival at the fast receiver; one not "
+        f"there {ARRIVAL_SECONDS} s after the last submit counts as infinitely late. "
+        f"{sizes.webhook_rounds} rounds, alternating (alone, beside; beside, alone; ...): "
+        "alone, the slow endpoint disabled and its last requests answered; beside, it "
+        "enabled, owed every delivery since its registration (the backlog above and the "
+        "rounds' so far), and its requests arriving. Goals: p99 alone <= 200 ms; p99 "
+        "beside / p99 alone <= 1.2x.",
+    ]

@@ -32,7 +32,7 @@ from bench.cpu import Meter, Usage, postmaster
 from bench.databases import nproc, raw_connect
 from bench.latency import ADDRESS
 from bench.report import Figure, Limit, Measure
-from bench.stack import WORKER_CONCURRENCY, Workers, purge_wakeups, running_workers
+from bench.stack import WORKER_CONCURRENCY, Processes, Workers, purge_wakeups, running_workers
 from bench.written import BATCH, breakdown, insert_same_rows, snapshot, written
 from contexts.sales import domain as sales
 from contexts.sales.models import OrderSummary
@@ -159,7 +159,7 @@ def check_invoiced(orders: list[Order]) -> None:
         raise RuntimeError(f"{ours:,} of {len(orders):,} orders invoiced, not all of them")
 
 
-def wait_quiet(workers: Workers) -> None:
+def wait_quiet(workers: Processes) -> None:
     """Until no command is due and every subscriber is at the head."""
     deadline = time.monotonic() + QUIET_SECONDS
     while time.monotonic() < deadline:

@@ -54,6 +54,13 @@ class Sizes:
     worker_backlog: int = 10_000
     """Orders submitted at once beside every baker's rebuild for the worker memory figure:
     enough to fill the executor's state cache (10,000 streams)."""
+    webhook_backlog: int = 5_000
+    """Orders (4 deliveries each) owed to the fast endpoint for the webhook throughput."""
+    webhook_rate: int = 50
+    webhook_seconds: int = 15
+    webhook_rounds: int = 2
+    """Public events/s and seconds per round of the webhook latency figures; each round
+    has a part alone and a part beside the slow endpoint."""
 
     def __str__(self) -> str:
         return ", ".join(f"{f.name}={getattr(self, f.name):,}" for f in fields(self))
@@ -85,4 +92,7 @@ QUICK = Sizes(
     api_rate_seconds=4,
     process_backlog=2_000,
     worker_backlog=1_000,
+    webhook_backlog=100,
+    webhook_seconds=3,
+    webhook_rounds=1,
 )

@@ -1,6 +1,7 @@
 """The live stack for the latency figures (the ASGI server, one Celery worker, and beat
-for the sustained load), and the Celery worker nodes and beat for the process figures,
-as `make run` starts them, against the benchmark's database and the dev Redis.
+for the sustained load, and the relay's worker of threads for the webhook figures), and
+the Celery worker nodes and beat for the process figures, as `make run` starts them,
+against the benchmark's database and the dev Redis.
 
 The children inherit DJANGO_SETTINGS_MODULE, so in `python -m bench` they use the bench
 settings (a Celery queue and a channel-layer prefix of the benchmark's own) and in the
@@ -26,6 +27,7 @@ import redis
 from django.conf import settings
 
 from bench.databases import current_url
+from shop.celery import relay_queue
 from shop.devstack.services import die_with_parent, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +59,8 @@ class Processes:
 @dataclass
 class Stack(Processes):
     port: int = 0
+    relay: subprocess.Popen | None = None
+    """The relay's worker, when the stack has one."""
 
     @property
     def origin(self) -> str:
@@ -106,6 +110,14 @@ def worker_command(node: str | None = None, include: tuple[str, ...] = ()) -> li
     return args + (["--hostname", node] if node else [])
 
 
+def relay_command() -> list[str]:
+    """`make run`'s relay worker: threads on the relay's queue (`shop.celery.route`),
+    SHOP_WEBHOOK_THREADS of them."""
+    return [str(BIN / "celery"), "-A", "shop", "worker", "-n", "relay@%h", "-P", "threads",
+            "--concurrency", str(settings.SHOP_WEBHOOK_THREADS), "--loglevel", "INFO",
+            "--without-gossip", "--without-mingle"]  # fmt: skip
+
+
 def beat_command(log_dir: Path) -> list[str]:
     """`make run`'s beat command, its schedule file in `log_dir`."""
     return [str(BIN / "celery"), "-A", "shop", "beat", "--loglevel", "INFO",
@@ -113,15 +125,16 @@ def beat_command(log_dir: Path) -> list[str]:
 
 
 def purge_wakeups() -> None:
-    """Drop wake-ups queued for this settings' Celery queue, and their coalescing flags:
-    a flag whose message is gone would hold back new wake-ups for seconds."""
+    """Drop wake-ups queued for this settings' Celery queues (the relay's too), and their
+    coalescing flags: a flag whose message is gone would hold back new wake-ups for
+    seconds."""
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(queue, *client.keys(f"{queue}:wake:*"))
+    client.delete(queue, relay_queue(), *client.keys(f"{queue}:wake:*"))
 
 
-def _spawn(args: list[str], log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": current_url(), "PYTHONUNBUFFERED": "1"}
+def _spawn(args: list[str], log: Path, extra: dict[str, str] | None = None) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": current_url(), "PYTHONUNBUFFERED": "1", **(extra or {})}
     with log.open("ab") as sink:
         return subprocess.Popen(
             args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=sink,
@@ -155,22 +168,28 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_stack(log_dir: Path, beat: bool = False) -> Iterator[Stack]:
-    """uvicorn on a free port and `celery worker`, and with `beat` Celery beat (the
-    sweeper, as `make run` starts it), up until the block ends.
+def running_stack(
+    log_dir: Path, beat: bool = False, relay: bool = False, env: dict[str, str] | None = None
+) -> Iterator[Stack]:
+    """uvicorn on a free port and `celery worker`, with `beat` Celery beat (the sweeper)
+    and with `relay` the relay's worker of threads, as `make run` starts them, each with
+    `env` added to its environment, up until the block ends.
 
-    Ready once /api/health answers 200; the worker proves itself when the caller's first
-    commands execute.
+    Ready once /api/health answers 200; the workers prove themselves when the caller's
+    first commands execute and its first webhooks arrive.
     """
     log_dir.mkdir(parents=True, exist_ok=True)
     stack = Stack(log_dir, port=free_port())
     uvicorn = [str(BIN / "uvicorn"), "shop.asgi:application", "--host", "127.0.0.1",
                "--port", str(stack.port), "--no-access-log"]  # fmt: skip
     try:
-        stack.processes.append(_spawn(uvicorn, log_dir / "uvicorn.log"))
-        stack.processes.append(_spawn(worker_command(), log_dir / "worker.log"))
+        stack.processes.append(_spawn(uvicorn, log_dir / "uvicorn.log", env))
+        stack.processes.append(_spawn(worker_command(), log_dir / "worker.log", env))
         if beat:
-            stack.processes.append(_spawn(beat_command(log_dir), log_dir / "beat.log"))
+            stack.processes.append(_spawn(beat_command(log_dir), log_dir / "beat.log", env))
+        if relay:
+            stack.relay = _spawn(relay_command(), log_dir / "relay.log", env)
+            stack.processes.append(stack.relay)
         deadline = time.monotonic() + STARTUP_SECONDS
         while not _healthy(f"{stack.origin}/api/health"):
             stack.check_running()

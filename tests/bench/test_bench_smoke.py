@@ -40,7 +40,9 @@ from bench.report import (
 )
 from bench.sustained import Load, backlog, sustained_figures
 from bench.watch import Watched
+from bench.webhooks import ENDPOINT_DESCRIPTION, webhook_figures
 from bench.worker_memory import worker_memory_figure
+from contexts.integrations.models import WebhookEndpoint
 from eventstore import jobs
 from eventstore.subscribers import registry
 
@@ -343,6 +345,31 @@ def test_worker_memory_figure_reads_every_process_of_a_node_at_work(
         ticks = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM eventstore_event WHERE type = 'bench.Ticked'")
         assert ticks == cursor.fetchone()[0]
+
+
+@pytest.mark.integration
+def test_webhook_figures_drain_a_backlog_and_time_deliveries_alone_and_beside_a_slow_one(
+    bench_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOP_SWEEP_SECONDS", "0.5")  # beat's: the store goes quiet sooner
+
+    throughput, alone, beside = webhook_figures(
+        backlog=5, rate=15, seconds=1, rounds=1, log_dir=tmp_path, slow_seconds=2
+    )
+
+    assert_measured(throughput)
+    assert_judged(throughput)
+    assert throughput.name.endswith("backlog of 20") and throughput.ours.unit == "deliveries/s"
+    assert "20 in " in throughput.ours.detail and "CPU per delivery" in throughput.ours.detail
+    assert "the receiver's own ceiling" in throughput.baseline.detail
+    assert [str(limit) for limit in throughput.limits] == [">= 1,000 deliveries/s"]
+    assert_judged(alone)
+    assert alone.ours.unit == "ms p99" and "15/15 arrived" in alone.ours.detail
+    assert [str(limit) for limit in alone.limits] == ["p99 <= 200 ms"]
+    assert_measured(beside)
+    assert "answering after 2 s" in beside.name and "15/15 arrived" in beside.ours.detail
+    assert beside.baseline.value == alone.ours.value and str(beside.goal) == "<= 1.2x"
+    assert not WebhookEndpoint.objects.filter(description=ENDPOINT_DESCRIPTION).exists()
 
 
 def test_a_figure_without_a_baseline_is_judged_on_its_limits() -> None:

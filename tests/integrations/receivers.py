@@ -29,6 +29,14 @@ class Received:
         return json.loads(self.body)
 
 
+class Server(ThreadingHTTPServer):
+    """A listen queue as deep as a production server's: the relay opens a connection for
+    each order it sends side by side, and socketserver's default (5) would refuse or
+    reset some of them, failures no test means to script."""
+
+    request_queue_size = 128
+
+
 Answer = Callable[["Receiver", dict[str, str], bytes], int]
 """Given the receiver, the request's headers and body: the status to answer (it may
 sleep first)."""
@@ -77,7 +85,7 @@ class Receiver:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server = Server(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
