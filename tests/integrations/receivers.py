@@ -49,14 +49,21 @@ def ok(receiver: Receiver, headers: dict[str, str], body: bytes) -> int:
 class Receiver:
     """A receiver on 127.0.0.1. `answer` decides each reply; `arrived` has each
     request's webhook-id as it arrives, `received` each request once answered, and
-    `delivered` those answered 2xx."""
+    `delivered` those answered 2xx. With `keep_alive` it speaks HTTP/1.1 and keeps each
+    connection open for the next request (`connections` counts them); `body` is what
+    every answer carries."""
 
-    def __init__(self, answer: Answer = ok, port: int = 0) -> None:
+    def __init__(
+        self, answer: Answer = ok, port: int = 0, keep_alive: bool = False, body: bytes = b""
+    ) -> None:
         self.answer = answer
         self.received: list[Received] = []
         self.arrived: list[str] = []  # each request's webhook-id, as it arrives
+        self.connections = 0
         self.lock = threading.Lock()
         self.port = port
+        self.keep_alive = keep_alive
+        self.body = body
         self.server: ThreadingHTTPServer | None = None
 
     @property
@@ -67,6 +74,13 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if self.keep_alive else "HTTP/1.0"
+
+            def setup(self) -> None:
+                super().setup()
+                with receiver.lock:
+                    receiver.connections += 1
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 headers = {k.lower(): v for k, v in self.headers.items()}
@@ -77,8 +91,9 @@ class Receiver:
                     receiver.received.append(Received(headers, body, status))
                 try:
                     self.send_response(status)
-                    self.send_header("content-length", "0")
+                    self.send_header("content-length", str(len(receiver.body)))
                     self.end_headers()
+                    self.wfile.write(receiver.body)
                 except OSError:
                     pass  # the sender gave up waiting
 

@@ -1,6 +1,7 @@
 """How the relay connects: the address is checked again at each delivery and the
 connection goes to the address checked, so a DNS answer that turns to 127.0.0.1 after
-registration reaches nothing; a redirect is an answer, not followed.
+registration reaches nothing; a redirect is an answer, not followed; a connection is
+kept for the next delivery, unless its answer was too long to read.
 
 The relay's turn runs in this process, so the resolver can be scripted; everything else
 (Postgres, the receiver on 127.0.0.1, the HTTP client) is real.
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from contexts.integrations import addresses, catalogue, endpoints, relay
+from contexts.integrations import addresses, catalogue, endpoints, relay, sinks
 from contexts.integrations.models import WebhookDelivery, WebhookEndpoint
 from tests.integrations.receivers import Receiver
 
@@ -38,10 +39,13 @@ def receiver(request: pytest.FixtureRequest) -> Any:
     started.stop()
 
 
-def owed_one(endpoint: WebhookEndpoint) -> WebhookDelivery:
+def owed_one(
+    endpoint: WebhookEndpoint, position: int = 1, order: uuid.UUID | None = None
+) -> WebhookDelivery:
     return WebhookDelivery.objects.create(
-        id=catalogue.delivery_id(endpoint.id, 1, 0), endpoint=endpoint, position=1, index=0,
-        event_type="order.paid", ordering_key=uuid.uuid4(), occurred_at=timezone.now(),
+        id=catalogue.delivery_id(endpoint.id, position, 0), endpoint=endpoint,
+        position=position, index=0, event_type="order.paid",
+        ordering_key=order or uuid.uuid4(), occurred_at=timezone.now(),
         body='{"type":"order.paid"}', status="pending", next_attempt_at=timezone.now(),
         created_at=timezone.now(),
     )  # fmt: skip
@@ -94,3 +98,46 @@ def test_a_redirect_is_not_followed_but_counted_as_a_failure(receiver: Receiver)
     assert [r.status for r in receiver.requests()] == [302]
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, 302)
     assert delivery.last_error == "answered 302"
+
+
+def statuses(endpoint: WebhookEndpoint) -> list[str]:
+    return list(
+        WebhookDelivery.objects.filter(endpoint=endpoint).order_by("position")
+        .values_list("status", flat=True)
+    )  # fmt: skip
+
+
+def test_one_connection_carries_an_orders_deliveries_and_the_next_turns() -> None:
+    receiver = Receiver(keep_alive=True).start()
+    try:
+        endpoint = endpoints.register(receiver.url, ["order.paid"])
+        order = uuid.uuid4()
+        for position in (1, 2, 3):
+            owed_one(endpoint, position, order)
+        relay.turn(endpoint.id)
+        owed_one(endpoint, 4, order)
+
+        relay.turn(endpoint.id)
+
+        assert statuses(endpoint) == ["delivered"] * 4
+        assert len(receiver.delivered()) == 4
+        assert receiver.connections == 1
+    finally:
+        receiver.stop()
+
+
+def test_an_answer_too_long_to_read_still_delivers_and_closes_its_connection() -> None:
+    long_answer = b"x" * (sinks.ANSWER_BYTES + 1)
+    receiver = Receiver(lambda *request: 200, keep_alive=True, body=long_answer).start()
+    try:
+        endpoint = endpoints.register(receiver.url, ["order.paid"])
+        order = uuid.uuid4()
+        owed_one(endpoint, 1, order)
+        owed_one(endpoint, 2, order)
+
+        relay.turn(endpoint.id)
+
+        assert statuses(endpoint) == ["delivered", "delivered"]
+        assert receiver.connections == 2
+    finally:
+        receiver.stop()
