@@ -209,6 +209,7 @@ def webhook_notes(sizes: Sizes) -> list[str]:
         f"{sizes.webhook_rounds} rounds, alternating (alone, beside; beside, alone; ...): "
         "alone, the slow endpoint disabled and its last requests answered; beside, it "
         "enabled, owed every delivery since its registration (the backlog above and the "
-        "rounds' so far), and its requests arriving. Goals: p99 alone <= 200 ms; p99 "
-        "beside / p99 alone <= 1.2x.",
+        "rounds' so far), and its requests arriving. Each figure's p99 is over all its "
+        "parts' deliveries; each part's own p99 is listed beside it. Goals: p99 alone <= "
+        "200 ms; p99 beside / p99 alone <= 1.2x.",
     ]

@@ -74,6 +74,9 @@ class Rounds:
     slow_backlog: int = 0
     """The slow endpoint's pending deliveries as its first round beside began."""
     achieved: list[float] = field(default_factory=list)
+    parts: dict[bool, list[float]] = field(default_factory=lambda: {False: [], True: []})
+    """Each part's own p99, in ms, alone (False) and beside (True): how far the
+    machine's load moved it from one part to the next."""
 
 
 def register(receiver: Receiver) -> WebhookEndpoint:
@@ -155,6 +158,7 @@ def latency_rounds(
             )
             (result.beside if beside else result.alone).add(samples)
             result.achieved.append(achieved)
+            result.parts[beside].append(samples.percentile(99) * 1000)
     enable(slow_endpoint, False)
     wait_until(lambda: slow_receiver.waiting() == 0, 60, stack, "slow sends answered")
     return result
@@ -231,20 +235,21 @@ def throughput_figure(shop: Drained, bare: list[Drained], limit: float) -> Figur
     )  # fmt: skip
 
 
-def percentiles(samples: Samples, achieved: list[float]) -> tuple[float, str]:
+def percentiles(samples: Samples, parts: list[float], achieved: list[float]) -> tuple[float, str]:
     p99 = samples.percentile(99) * 1000
     arrived = sum(1 for latency in samples.latencies if latency != math.inf)
     worst = max(samples.latencies) * 1000
     worst_text = f"max {worst:.0f} ms" if arrived == samples.events else "some not there"
     return p99, (
-        f"p50 {samples.percentile(50) * 1000:.0f} ms, {worst_text}; {arrived:,}/"
-        f"{samples.events:,} arrived; {min(achieved):.0f}-{max(achieved):.0f} events/s"
+        f"p50 {samples.percentile(50) * 1000:.0f} ms, {worst_text}; p99 by part"
+        f" {', '.join(f'{part:.0f}' for part in parts)}; {arrived:,}/{samples.events:,}"
+        f" arrived; {min(achieved):.0f}-{max(achieved):.0f} events/s"
     )
 
 
 def latency_figures(timed: Rounds, rate: float, slow_seconds: float) -> list[Figure]:
-    alone, alone_text = percentiles(timed.alone, timed.achieved)
-    beside, beside_text = percentiles(timed.beside, timed.achieved)
+    alone, alone_text = percentiles(timed.alone, timed.parts[False], timed.achieved)
+    beside, beside_text = percentiles(timed.beside, timed.parts[True], timed.achieved)
     return [
         Figure(
             f"event committed -> webhook delivered at {rate:g} events/s, 1 endpoint",

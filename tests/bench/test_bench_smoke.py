@@ -365,6 +365,7 @@ def test_webhook_figures_drain_a_backlog_and_time_deliveries_alone_and_beside_a_
     assert [str(limit) for limit in throughput.limits] == [">= 1,000 deliveries/s"]
     assert_judged(alone)
     assert alone.ours.unit == "ms p99" and "15/15 arrived" in alone.ours.detail
+    assert "p99 by part" in alone.ours.detail
     assert [str(limit) for limit in alone.limits] == ["p99 <= 200 ms"]
     assert_measured(beside)
     assert "answering after 2 s" in beside.name and "15/15 arrived" in beside.ours.detail
