@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from contexts.integrations import addresses, relay, signing
 from contexts.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from eventstore import wakeups
 
 
 def register(url: str, events: Iterable[str], description: str = "") -> WebhookEndpoint:
@@ -82,4 +81,4 @@ def replay(endpoint: WebhookEndpoint, since: dt.datetime) -> int:
 
 
 def _wake(endpoint_id: UUID) -> None:
-    transaction.on_commit(lambda: wakeups.wake(relay.DELIVER, str(endpoint_id)))
+    transaction.on_commit(lambda: relay.wake(endpoint_id))

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from contexts.integrations import catalogue, queries, relay
 from contexts.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from eventstore import wakeups
 from eventstore.store import RecordedEvent
 from eventstore.subscribers import Outlet, Subscriber, registry
 
@@ -62,21 +61,15 @@ class WebhookFanout(Subscriber):
 
     def after_commit(self, events: Sequence[RecordedEvent]) -> None:
         for endpoint_id in self.owed.pop(events[-1].position, ()):
-            wakeups.wake(relay.DELIVER, str(endpoint_id))
+            relay.wake(endpoint_id)
 
     def outlets(self) -> list[Outlet]:
         """Each endpoint, with the deliveries it is still owed."""
         backlog = queries.backlog()
         return [
-            Outlet(endpoint.url, *backlog.get(endpoint.id, (0, None)), _status(endpoint))
+            Outlet(endpoint.url, *backlog.get(endpoint.id, (0, None)), queries.state(endpoint))
             for endpoint in queries.endpoints().order_by("url")
         ]
-
-
-def _status(endpoint: WebhookEndpoint) -> str:
-    if not endpoint.enabled:
-        return f"disabled: {endpoint.disabled_reason}"
-    return "failing" if endpoint.failing_since else "ok"
 
 
 registry.register(WebhookFanout())

@@ -42,6 +42,16 @@ def backlog() -> dict[UUID, tuple[int, dt.datetime | None]]:
     }
 
 
+def state(endpoint: WebhookEndpoint) -> str:
+    """What the back office says of an endpoint: ok, failing since when, or disabled
+    and why."""
+    if not endpoint.enabled:
+        return f"disabled: {endpoint.disabled_reason or 'by staff'}"
+    if endpoint.failing_since:
+        return f"failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC"
+    return "ok"
+
+
 def failing() -> QuerySet[WebhookEndpoint]:
     """Endpoints in trouble: failing now, or disabled (by the relay or by staff)."""
     return WebhookEndpoint.objects.filter(Q(failing_since__isnull=False) | Q(enabled=False))

@@ -54,6 +54,11 @@ ROTATED_SECRET_SECONDS = 24 * 3600
 sink: Sink = WebhookSink()
 
 
+def wake(endpoint_id: object) -> None:
+    """Wake the endpoint's relay (coalesced, as every wake-up is)."""
+    wakeups.wake(DELIVER, str(endpoint_id))
+
+
 def woken(endpoint_id: str) -> int:
     """Deliver for a wake-up, a turn at a time, never waiting for another runner of the
     endpoint (`wakeups.serve`)."""

@@ -6,7 +6,6 @@ from celery import shared_task
 from django.db import connection
 
 from contexts.integrations import relay
-from eventstore import wakeups
 
 SWEEP = "integrations.sweep"
 
@@ -28,5 +27,5 @@ def sweep() -> list[str]:
         )
         due = [str(endpoint_id) for (endpoint_id,) in cursor.fetchall()]
     for endpoint_id in due:
-        wakeups.wake(relay.DELIVER, endpoint_id)
+        relay.wake(endpoint_id)
     return due

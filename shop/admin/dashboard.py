@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Sum
@@ -78,14 +77,8 @@ def figures(now: dt.datetime) -> Dashboard:
         ],
         baker_lag=sorted((name, behind) for name, behind in lag().items() if name in bakers),
         lag_url=reverse("admin:eventstore_checkpoint_changelist"),
-        failing_endpoints=[(endpoint.url, _trouble(endpoint)) for endpoint in failing],
+        failing_endpoints=[(endpoint.url, integrations.state(endpoint)) for endpoint in failing],
     )
-
-
-def _trouble(endpoint: Any) -> str:
-    if not endpoint.enabled:
-        return endpoint.disabled_reason or "disabled"
-    return f"failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC"
 
 
 def _unpaid(invoices: object) -> Decimal:
