@@ -103,8 +103,7 @@ class WebhookEndpointAdmin(ManagedByPermission, admin.ModelAdmin):
         ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        self._backlog = queries.backlog()  # one read for the page's lag column
-        return super().get_queryset(request)
+        return queries.with_backlog(super().get_queryset(request))
 
     @admin.display(description="events")
     def event_list(self, endpoint: WebhookEndpoint) -> str:
@@ -112,7 +111,7 @@ class WebhookEndpointAdmin(ManagedByPermission, admin.ModelAdmin):
 
     @admin.display(description="pending (oldest)")
     def pending(self, endpoint: WebhookEndpoint) -> str:
-        count, oldest = self._backlog.get(endpoint.id, (0, None))
+        count, oldest = endpoint.pending_count, endpoint.oldest_pending
         return f"{count} ({_age(oldest)})" if count else "0"
 
     @admin.display(description="deliveries")

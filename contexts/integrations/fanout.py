@@ -65,10 +65,9 @@ class WebhookFanout(Subscriber):
 
     def outlets(self) -> list[Outlet]:
         """Each endpoint, with the deliveries it is still owed."""
-        backlog = queries.backlog()
         return [
-            Outlet(endpoint.url, *backlog.get(endpoint.id, (0, None)), queries.state(endpoint))
-            for endpoint in queries.endpoints().order_by("url")
+            Outlet(e.url, e.pending_count, e.oldest_pending, queries.state(e))
+            for e in queries.with_backlog(queries.endpoints().order_by("url"))
         ]
 
 

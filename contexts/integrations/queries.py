@@ -28,18 +28,19 @@ def delivery(endpoint_id: UUID, delivery_id: UUID) -> WebhookDelivery | None:
     return WebhookDelivery.objects.filter(endpoint_id=endpoint_id, id=delivery_id).first()
 
 
-def backlog() -> dict[UUID, tuple[int, dt.datetime | None]]:
-    """Each endpoint's lag: its pending deliveries, and when the oldest one's event was
-    recorded (None when nothing is pending)."""
-    pending = (
-        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING)
-        .values("endpoint_id")
-        .annotate(count=Count("id"), oldest=Min("occurred_at"))
+def with_backlog(endpoints: QuerySet[WebhookEndpoint]) -> QuerySet[WebhookEndpoint]:
+    """The endpoints, each with its lag: `pending_count`, its pending deliveries, and
+    `oldest_pending`, when the oldest one's event was recorded (None when none is)."""
+    pending = Q(webhookdelivery__status=DeliveryStatus.PENDING)
+    return endpoints.annotate(
+        pending_count=Count("webhookdelivery", filter=pending),
+        oldest_pending=Min("webhookdelivery__occurred_at", filter=pending),
     )
-    found = {row["endpoint_id"]: (row["count"], row["oldest"]) for row in pending}
-    return {
-        id: found.get(id, (0, None)) for id in WebhookEndpoint.objects.values_list("id", flat=True)
-    }
+
+
+def backlog() -> dict[UUID, tuple[int, dt.datetime | None]]:
+    """Each endpoint's lag, by id (`with_backlog`)."""
+    return {e.id: (e.pending_count, e.oldest_pending) for e in with_backlog(endpoints())}
 
 
 def state(endpoint: WebhookEndpoint) -> str:
