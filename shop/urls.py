@@ -11,6 +11,8 @@ handler500 = "shop.api.problems.server_error"
 
 urlpatterns = [
     path("api/health", health.HealthApi.as_view(), name="health"),
+    path("api/health/live", health.LiveApi.as_view(), name="health-live"),
+    path("api/health/ready", health.ReadyApi.as_view(), name="health-ready"),
     path("api/", include("shop.api.urls")),
     path("api/", include("contexts.sales.urls")),
     path("api/", include("contexts.cart.urls")),
