@@ -316,7 +316,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Shop API",
     "DESCRIPTION": (
         "Writes answer 202 with a command to follow at its Location; errors are "
-        "application/problem+json (RFC 9457). See docs/api.md."
+        "application/problem+json (RFC 9457). See docs/api.md. The live order feed "
+        "(websocket) is described by its AsyncAPI document, [/api/asyncapi.yaml]"
+        "(/api/asyncapi.yaml)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
