@@ -148,7 +148,7 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = SHOP_HTTPS
 SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if SHOP_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SHOP_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SHOP_HTTPS else None
-SECURE_REDIRECT_EXEMPT = [r"^api/health$"]  # a load balancer's health check on plain http
+SECURE_REDIRECT_EXEMPT = [r"^api/health(/live|/ready)?$"]  # a load balancer's check, on http
 
 # The port of the order feed's websocket server, for pages served on another port
 # (`make run`: HTTP on PORT, the feed on the next). Empty: the feed is on the page's own
@@ -316,7 +316,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Shop API",
     "DESCRIPTION": (
         "Writes answer 202 with a command to follow at its Location; errors are "
-        "application/problem+json (RFC 9457). See docs/api.md."
+        "application/problem+json (RFC 9457). See docs/api.md. The live order feed "
+        "(websocket) is described by its AsyncAPI document, [/api/asyncapi.yaml]"
+        "(/api/asyncapi.yaml)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -331,6 +333,10 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "contexts.sales.order_serializers.ORDER_STATUSES",
         "InvoiceStatusEnum": "contexts.invoicing.api.INVOICE_STATUSES",
         "ShipmentStatusEnum": "contexts.shipping.api.SHIPMENT_STATUSES",
+        "HealthCheckStatusEnum": "shop.health.CHECK_STATUSES",
+        "HealthStatusEnum": "shop.health.HEALTH_STATUSES",
+        "HealthPartEnum": "shop.health.PARTS",
+        "LiveStatusEnum": "shop.health.LIVE_STATUSES",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -350,6 +356,8 @@ LOGGING = {
 }
 
 SHOP_SWEEP_SECONDS = float(os.environ.get("SHOP_SWEEP_SECONDS", "2"))
+# /api/health/ready is 503 once a subscriber is more events than this behind the head.
+SHOP_HEALTH_MAX_LAG = int(os.environ.get("SHOP_HEALTH_MAX_LAG", "10000"))
 # Executor runs at once, across every worker and host (eventstore.executor.Executor.woken).
 # Appends take one lock at a time, so a second run on a small host mostly waits for it,
 # holding a worker process the subscribers need; on a bigger host, with commands whose

@@ -41,7 +41,7 @@ pytestmark = [
 
 def _serving(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/api/health", timeout=2) as answer:
+        with urllib.request.urlopen(f"{url}/api/health/live", timeout=2) as answer:
             return answer.status == 200
     except OSError:
         return False
