@@ -101,6 +101,9 @@ CSRF_TRUSTED_ORIGINS = [
 SHOP_TRUSTED_PROXIES = [
     proxy for proxy in os.environ.get("SHOP_TRUSTED_PROXIES", "").split(",") if proxy
 ]
+# GET /metrics answers callers on this host (shop/metrics.py), and others only with
+# `Authorization: Bearer <this token>`. Empty: this host alone.
+SHOP_METRICS_TOKEN = os.environ.get("SHOP_METRICS_TOKEN", "")
 
 INSTALLED_APPS = [
     "shop.admin.apps.BackOfficeConfig",  # Django's admin with the back-office site
@@ -126,6 +129,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shop.metrics.RequestTimer",  # first: times every answer, static files' too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/, before the rest
     "csp.middleware.CSPMiddleware",

@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contexts.integrations import queues
+from contexts.integrations import metrics, queues
 from contexts.integrations.models import WebhookEndpoint
 from contexts.integrations.sinks import Destination, Message, Outcome, Sink, WebhookSink
 from eventstore import wakeups
@@ -178,6 +178,7 @@ def record(endpoint_id: UUID, outcomes: Sequence[Outcome], keys: Sequence[UUID])
     endpoint, in one transaction."""
     delivered = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
+    delays: list[float | None] = []
     with transaction.atomic(), connection.cursor() as cursor:
         if delivered:
             cursor.execute(RECORD_DELIVERED, [
@@ -191,15 +192,18 @@ def record(endpoint_id: UUID, outcomes: Sequence[Outcome], keys: Sequence[UUID])
                 [[o.delivery_id for o in failed]],
             )
             attempts = dict(cursor.fetchall())
+            delays = [retry_delay(attempts.get(o.delivery_id, 0) + 1) for o in failed]
             cursor.execute(RECORD_FAILED, [
                 [o.delivery_id for o in failed],
                 [o.status_code for o in failed],
                 [o.latency_ms for o in failed],
                 [o.error for o in failed],
-                [retry_delay(attempts.get(o.delivery_id, 0) + 1) for o in failed],
+                delays,
             ])  # fmt: skip
         queues.settle(endpoint_id, keys)
         judge_endpoint(endpoint_id, outcomes)
+        dead = delays.count(None)
+        transaction.on_commit(partial(metrics.attempted, len(delivered), len(failed) - dead, dead))
 
 
 def judge_endpoint(endpoint_id: UUID, outcomes: Sequence[Outcome]) -> None:
