@@ -13,8 +13,10 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 
 from eventstore.admin.filters import InputFilter
+from eventstore.admin.readonly import short_id_html
 from shop.customers import exactly, matching, usernames
 
 __all__ = ["CustomerColumn", "CustomerFilter", "exactly", "matching", "usernames"]
@@ -32,17 +34,18 @@ class CustomerChangeList(ChangeList):
 
 
 class CustomerColumn(admin.ModelAdmin):
-    """A `customer` column (username, else the id) for rows with a `customer_id`."""
+    """A `customer` column (username, else the id: short in a list) for rows with a
+    `customer_id`."""
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return CustomerChangeList
 
     @admin.display(description="customer", ordering="customer_id")
-    def customer(self, row: Any) -> str:
+    def customer(self, row: Any) -> SafeString | str:
         name = getattr(row, "customer_name", None)
-        if name is None:  # a detail page: one row, one lookup
-            name = usernames([row.customer_id]).get(row.customer_id, "")
-        return name or str(row.customer_id)
+        if name is None:  # a detail page: one row, one lookup, the whole id
+            return usernames([row.customer_id]).get(row.customer_id) or str(row.customer_id)
+        return name or short_id_html(row.customer_id)
 
 
 class CustomerFilter(InputFilter):

@@ -1,0 +1,65 @@
+"""What a new member of staff reads first: ids short in lists and whole on detail pages."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from contexts.sales.models import OrderSummary
+from tests.admin.support import client_for, make_user, order_in
+
+pytestmark = pytest.mark.django_db
+
+
+def short(value: uuid.UUID) -> str:
+    """How a list shows an id: its first eight hex digits in monospace, the whole on hover."""
+    return f'<code class="shop-id" title="{value}">{str(value)[:8]}</code>'
+
+
+LISTS = {
+    "orders": ("/admin/sales/ordersummary/", lambda p: p.order_id),
+    "invoices": ("/admin/invoicing/invoice/", lambda p: p.invoice_id),
+    "shipments": ("/admin/shipping/shipment/", lambda p: p.shipment_id),
+    "events": ("/admin/eventstore/event/", lambda p: p.order_id),
+    "commands": ("/admin/eventstore/command/", lambda p: p.order_id),
+}
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_a_list_shows_an_id_short_with_the_whole_id_on_hover(name: str) -> None:
+    placed = order_in("shipped")
+    url, id_of = LISTS[name]
+
+    html = client_for(make_user(superuser=True)).get(f"{url}?q={id_of(placed)}").content.decode()
+
+    assert short(id_of(placed)) in html
+    assert f">{id_of(placed)}<" not in html  # never as text, only in links and titles
+
+
+def test_a_list_shows_an_order_without_a_user_by_the_short_customer_id() -> None:
+    placed = order_in("invoiced")
+    stranger = uuid.uuid4()
+    OrderSummary.objects.filter(pk=placed.order_id).update(customer_id=stranger)
+
+    html = client_for(make_user("support")).get("/admin/sales/ordersummary/").content.decode()
+
+    assert short(stranger) in html
+
+
+def test_the_shipments_list_shows_its_order_short() -> None:
+    placed = order_in("shipped")
+
+    html = client_for(make_user("warehouse")).get("/admin/shipping/shipment/").content.decode()
+
+    link = f"/admin/sales/ordersummary/{placed.order_id}/change/"
+    assert f'<a href="{link}">{short(placed.order_id)}</a>' in html
+
+
+def test_a_detail_page_shows_the_whole_id() -> None:
+    placed = order_in("invoiced")
+    page = f"/admin/sales/ordersummary/{placed.order_id}/change/"
+
+    html = client_for(make_user("support")).get(page).content.decode()
+
+    assert f'<div class="readonly">{placed.order_id}</div>' in html
