@@ -1,4 +1,5 @@
-"""What a new member of staff reads first: ids short in lists and whole on detail pages."""
+"""What a new member of staff reads first: ids short in lists and whole on detail pages,
+and times to the second."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import uuid
 import pytest
 
 from contexts.sales.models import OrderSummary
+from contexts.shipping.models import Shipment
 from tests.admin.support import client_for, make_user, order_in
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +65,16 @@ def test_a_detail_page_shows_the_whole_id() -> None:
     html = client_for(make_user("support")).get(page).content.decode()
 
     assert f'<div class="readonly">{placed.order_id}</div>' in html
+
+
+def test_lists_and_detail_pages_show_times_to_the_second() -> None:
+    placed = order_in("shipped")
+    created = Shipment.objects.get(pk=placed.shipment_id).created_at
+    shown = created.strftime("%Y-%m-%d %H:%M:%S")
+    staff = client_for(make_user(superuser=True))
+
+    listed = staff.get(f"/admin/shipping/shipment/?q={placed.shipment_id}").content.decode()
+    detail = staff.get(f"/admin/shipping/shipment/{placed.shipment_id}/change/").content.decode()
+
+    assert f'<td class="field-created_at nowrap">{shown}</td>' in listed
+    assert f'<div class="readonly">{shown}</div>' in detail
