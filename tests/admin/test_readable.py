@@ -1,8 +1,9 @@
 """What a new member of staff reads first: ids short in lists and whole on detail pages,
-and times to the second."""
+times to the second, the business's apps first, and "View site" leading to the board."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -78,3 +79,29 @@ def test_lists_and_detail_pages_show_times_to_the_second() -> None:
 
     assert f'<td class="field-created_at nowrap">{shown}</td>' in listed
     assert f'<div class="readonly">{shown}</div>' in detail
+
+
+def test_the_apps_come_in_the_business_order_with_auth_last() -> None:
+    staff = client_for(make_user(superuser=True))
+
+    index = staff.get("/admin/").context["app_list"]
+    sidebar = staff.get("/admin/sales/ordersummary/").context["available_apps"]
+
+    expected = ["sales", "invoicing", "shipping", "cart", "integrations", "eventstore",
+                "tokens", "auth"]  # fmt: skip
+    assert [app["app_label"] for app in index] == expected
+    assert [app["app_label"] for app in sidebar] == expected
+
+
+def test_staff_who_see_some_apps_get_them_in_the_same_order() -> None:
+    staff = client_for(make_user("warehouse"))
+
+    shown = staff.get("/admin/").context["app_list"]
+
+    assert [app["app_label"] for app in shown] == ["sales", "shipping", "eventstore"]
+
+
+def test_view_site_leads_to_the_live_board() -> None:
+    html = client_for(make_user("support")).get("/admin/").content.decode()
+
+    assert re.search(r'<a href="/live">View site</a>', html)
