@@ -278,6 +278,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Times to the second, in one place (shop/formats): Django's locale formats stop at minutes.
+FORMAT_MODULE_PATH = ["shop.formats"]
 
 # Static files (the admin's, the live pages', the API docs') are served by the app itself,
 # by WhiteNoise's middleware (synchronous, as the HTTP server runs Django: an async-only

@@ -17,7 +17,7 @@ from uuid import UUID
 from prometheus_client import Gauge
 
 from contexts.sales import queries
-from contexts.sales.feed import STAFF_GROUP, customer_group
+from contexts.sales.feed import STAFF_GROUP, customer_group, for_staff
 from eventstore.live import FeedConsumer
 from shop.customers import customer_id_for
 
@@ -58,7 +58,9 @@ class OrderEventsConsumer(FeedConsumer):
         return [STAFF_GROUP if customer_id is None else customer_group(customer_id)]
 
     def replay(self, user: Any, after: int, limit: int) -> list[dict]:
-        return queries.feed_messages(after, limit, customer_id=whose_orders(user))
+        customer_id = whose_orders(user)
+        messages = queries.feed_messages(after, limit, customer_id=customer_id)
+        return for_staff(messages) if customer_id is None else messages
 
     def head_for(self, user: Any) -> int:
         return queries.feed_head(customer_id=whose_orders(user))
