@@ -339,14 +339,35 @@ SPECTACULAR_SETTINGS = {
 # The largest request body the API reads (larger is 413).
 SHOP_API_MAX_BODY_BYTES = 64 * 1024
 
+# Every process's lines, Django's, Celery's, uvicorn's and Shop's, through one formatter
+# (shop/logs.py): SHOP_LOG_FORMAT=json for one JSON object a line, console lines else.
+SHOP_LOG_FORMAT = os.environ.get("SHOP_LOG_FORMAT", "console")
+SHOP_LOG_LEVEL = os.environ.get("SHOP_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("SHOP_LOG_LEVEL", "INFO")},
-    # httpx logs every request at INFO: a line per webhook sent. Deliveries are recorded
-    # in their table (GET /api/webhooks/{id}/deliveries) instead.
-    "loggers": {"httpx": {"level": "WARNING"}},
+    "formatters": {"shop": {"()": "shop.logs.formatter", "format": SHOP_LOG_FORMAT}},
+    # The sweeper's runs (CELERY_BEAT_SCHEDULE) log at DEBUG, not a few lines a sweep.
+    "filters": {
+        "routine": {
+            "()": "shop.logs.RoutineTasks",
+            "tasks": ["eventstore.sweep", "integrations.sweep"],
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "shop", "filters": ["routine"]}
+    },
+    "root": {"handlers": ["console"], "level": SHOP_LOG_LEVEL},
+    "loggers": {
+        # httpx logs every request at INFO: a line per webhook sent. Deliveries are recorded
+        # in their table (GET /api/webhooks/{id}/deliveries) instead.
+        "httpx": {"level": "WARNING"},
+        # Django's own console handler (under DEBUG) gives way to ours, as do uvicorn's
+        # (the websocket server's lines); uvicorn's access lines stay off.
+        "django": {},
+        "uvicorn": {"handlers": ["console"], "level": SHOP_LOG_LEVEL, "propagate": False},
+        "uvicorn.access": {"propagate": False},
+    },
 }
 
 SHOP_SWEEP_SECONDS = float(os.environ.get("SHOP_SWEEP_SECONDS", "2"))
