@@ -126,6 +126,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shop.request_ids.RequestIdMiddleware",  # first: every line of a request carries its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/, before the rest
     "csp.middleware.CSPMiddleware",
@@ -343,6 +344,7 @@ SHOP_API_MAX_BODY_BYTES = 64 * 1024
 # (shop/logs.py): SHOP_LOG_FORMAT=json for one JSON object a line, console lines else.
 SHOP_LOG_FORMAT = os.environ.get("SHOP_LOG_FORMAT", "console")
 SHOP_LOG_LEVEL = os.environ.get("SHOP_LOG_LEVEL", "INFO")
+SHOP_ACCESS_LOG = os.environ.get("SHOP_ACCESS_LOG", "0") == "1"  # a line a request
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -363,10 +365,11 @@ LOGGING = {
         # in their table (GET /api/webhooks/{id}/deliveries) instead.
         "httpx": {"level": "WARNING"},
         # Django's own console handler (under DEBUG) gives way to ours, as do uvicorn's
-        # (the websocket server's lines); uvicorn's access lines stay off.
+        # (the websocket server's lines); the access lines are Shop's (shop/request_ids.py).
         "django": {},
         "uvicorn": {"handlers": ["console"], "level": SHOP_LOG_LEVEL, "propagate": False},
         "uvicorn.access": {"propagate": False},
+        "shop.access": {"level": "INFO" if SHOP_ACCESS_LOG else "WARNING"},
     },
 }
 
