@@ -71,6 +71,7 @@ def migrate(env: dict[str, str]) -> None:
 
 def run(env: dict[str, str], embedded_database: bool) -> int:
     port = os.environ.get("PORT", "8000")
+    env = {"SHOP_ACCESS_LOG": "1", **env}  # a line a request, unless the caller says 0
     migrate(env)
     manage(env, "collectstatic", "--no-input", "-v", "0")
     manage(env, "ensure_admin")
