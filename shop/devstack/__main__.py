@@ -22,6 +22,7 @@ from shop.devstack.servers import (
 from shop.devstack.services import (
     ROOT,
     RUN_DIR,
+    ServiceError,
     Services,
     app_role,
     die_with_parent,
@@ -192,7 +193,11 @@ def main() -> int:
     job, args = sys.argv[1], sys.argv[2:]
     services = Services()
     try:
-        env = {**os.environ, **services.start(), "PYTHONUNBUFFERED": "1"}
+        try:
+            env = {**os.environ, **services.start(), "PYTHONUNBUFFERED": "1"}
+        except ServiceError as error:
+            print(f"Shop's services did not come up: {error}", file=sys.stderr)
+            return 1
         env["SHOP_SECRET_KEY"] = secret_key()
         if job == "run":
             return run(env, embedded_database=services.postgres is not None)
