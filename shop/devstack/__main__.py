@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import signal
 import socket
 import subprocess
@@ -12,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from shop.cli import services_env
 from shop.devstack.servers import (
     http_server,
     web_threads,
@@ -31,7 +31,6 @@ from shop.devstack.services import (
 from shop.secret_files import secret_in_file, write_secret_file
 
 PYTHON = sys.executable
-TOOLS_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SHOP_SECRET_KEY")
 
 
 def spawn(args: list[str], env: dict[str, str], *, own_group: bool = False) -> subprocess.Popen:
@@ -132,7 +131,8 @@ def announce(port: str, ws_port: int, tools_env: Path) -> None:
         f"  Live    ws://127.0.0.1:{ws_port}/ws/order-events (SHOP_WEBSOCKET_PORT)\n"
         f"  HTTP    {web_workers()} processes x {web_threads()} threads (SHOP_WEB_WORKERS,"
         " SHOP_WEB_THREADS)\n"
-        f"  Tools   . {os.path.relpath(tools_env, ROOT)}  then  .venv/bin/python manage.py cart\n"
+        f"  Tools   .venv/bin/python manage.py cart (stream, lag, simulate...), with the"
+        f" services in {services_env.relative(tools_env)}\n"
         "Ctrl-C stops everything.\n",
         flush=True,
     )
@@ -144,12 +144,10 @@ def pool_size(env: dict[str, str]) -> str:
 
 
 def write_tools_env(env: dict[str, str]) -> Path:
-    """`.run/services.env`, for a shell to source while this run is up: the management
-    commands (cart, stream, lag) then reach the same Postgres and Redis, even embedded
-    ones on ports picked at start."""
-    path = RUN_DIR / "services.env"
-    lines = (f"export {name}={shlex.quote(env[name])}\n" for name in TOOLS_VARIABLES)
-    write_secret_file(path, "".join(lines))
+    """`.run/services.env` while this run is up: the shell tools (`shop.cli.services_env`)
+    then reach the same Postgres and Redis, even embedded ones on ports picked at start."""
+    path = services_env.services_env_path(env)
+    write_secret_file(path, services_env.render(env))
     return path
 
 
