@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from shop.cli import services_env
@@ -31,6 +33,7 @@ from shop.devstack.services import (
 from shop.secret_files import secret_in_file, write_secret_file
 
 PYTHON = sys.executable
+STARTUP_SECONDS = 120
 
 
 def spawn(args: list[str], env: dict[str, str], *, own_group: bool = False) -> subprocess.Popen:
@@ -104,16 +107,59 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        announced = False
+        startup = Startup(f"http://127.0.0.1:{port}/api/health", ws_port)
         while not stopping and all(p.poll() is None for p in procs):
-            if not announced and listening(int(port)) and listening(ws_port):
+            if startup.came_up():
                 announce(port, ws_port, tools_env)
-                announced = True
             time.sleep(0.2)
     finally:
         stop_all(procs)
         tools_env.unlink(missing_ok=True)
     return 0 if stopping else 1
+
+
+class Startup:
+    """Waits, saying for what, until /api/health answers 200 and the feed's port listens;
+    gives up waiting (and says so) after STARTUP_SECONDS, leaving the processes running."""
+
+    def __init__(self, health: str, ws_port: int) -> None:
+        self.health, self.ws_port = health, ws_port
+        self.deadline = time.monotonic() + STARTUP_SECONDS
+        self.waiting, self.last = True, "no answer"
+        print(
+            f"Waiting for {health} to answer 200 and port {ws_port} to listen"
+            f" (up to {STARTUP_SECONDS} s)...",
+            flush=True,
+        )
+
+    def came_up(self) -> bool:
+        """True once, when Shop answers; False before, and after giving up."""
+        if not self.waiting:
+            return False
+        self.last = health_status(self.health)
+        if self.last == "200" and listening(self.ws_port):
+            self.waiting = False
+            return True
+        if time.monotonic() > self.deadline:
+            self.waiting = False
+            print(
+                f"Shop did not come up: {self.health} gave {self.last} after"
+                f" {STARTUP_SECONDS} s (see the lines above). Ctrl-C stops everything.",
+                flush=True,
+            )
+        return False
+
+
+def health_status(url: str) -> str:
+    """The status /api/health answers with, or "no answer"."""
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with direct.open(url, timeout=2) as response:
+            return str(response.status)
+    except urllib.error.HTTPError as error:
+        return str(error.code)
+    except OSError:
+        return "no answer"
 
 
 def listening(port: int) -> bool:
@@ -123,7 +169,7 @@ def listening(port: int) -> bool:
 
 
 def announce(port: str, ws_port: int, tools_env: Path) -> None:
-    """Where Shop answers, once both servers listen."""
+    """Where Shop answers, once it does."""
     print(
         f"\nShop is up:\n  API     http://127.0.0.1:{port}/api/health\n"
         f"  Admin   http://127.0.0.1:{port}/admin/\n"
