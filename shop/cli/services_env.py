@@ -53,13 +53,16 @@ def parse(text: str) -> dict[str, str]:
     return found
 
 
-def answers(url: str) -> bool:
+def answers(url: str | None) -> bool:
     """Whether the server `url` names accepts a connection (a Unix socket is trusted)."""
+    if not url:
+        return False
     parts = urlsplit(url)
     if not parts.hostname:
         return True
     with contextlib.suppress(OSError, ValueError):
-        socket.create_connection((parts.hostname, parts.port), timeout=1).close()
+        port = parts.port or (6379 if parts.scheme.startswith("redis") else 5432)
+        socket.create_connection((parts.hostname, port), timeout=1).close()
         return True
     return False
 
@@ -70,11 +73,11 @@ def from_a_running_stack(environ: Mapping[str, str]) -> dict[str, str]:
     if not path.exists():
         raise NoServices(f"no `make run` is up (no {relative(path)}): {WHAT_TO_DO}")
     found = parse(path.read_text())
-    silent = [name for name in ("DATABASE_URL", "REDIS_URL") if not answers(found.get(name, ""))]
+    silent = [name for name in ("DATABASE_URL", "REDIS_URL") if not answers(found.get(name))]
     if silent:
         raise NoServices(
-            f"the `make run` of {relative(path)} is not up ({' and '.join(silent)} do not"
-            f" answer): {WHAT_TO_DO}"
+            f"the `make run` of {relative(path)} is not up ({' and '.join(silent)}"
+            f" {'do' if len(silent) > 1 else 'does'} not answer): {WHAT_TO_DO}"
         )
     return {name: value for name, value in found.items() if not environ.get(name)}
 
@@ -99,6 +102,7 @@ def environment_for(tool: str, environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def relative(path: Path) -> str:
+    """`path` from the checkout's root when it is inside it, as a user would type it."""
     with contextlib.suppress(ValueError):
         return str(path.relative_to(ROOT))
     return str(path)
