@@ -27,7 +27,7 @@ import json
 import logging
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -87,11 +87,17 @@ class Outcome:
 
 
 class Executor:
-    def __init__(self, registry: CommandRegistry = commands, events: EventStore = store) -> None:
+    def __init__(
+        self, registry: CommandRegistry = commands, events: EventStore = store,
+        streams: Collection[UUID] | None = None,
+    ) -> None:  # fmt: skip
         self.registry = registry
         self.store = events
         self.states = StateCache()
         self.more = False  # the last run's turn ended with commands still ready
+        # Only these streams' commands, when given: a caller that waits for its own
+        # commands (seed_demo --wait) leaves a backlog to the workers.
+        self.streams = list(streams) if streams is not None else None
 
     def run(
         self, batch_size: int = BATCH_SIZE, max_batches: int | None = None,
@@ -170,18 +176,21 @@ class Executor:
         """Lock the streams of the oldest ready commands that no other worker holds, then
         take those streams' ready commands in arrival order, and the streams they reserve
         (`eventstore.reservations`)."""
+        only, streams = (
+            ("", []) if self.streams is None else ("AND stream_id = ANY(%s)", [self.streams])
+        )
         with raw_cursor() as cursor:
             cursor.execute(
-                """
+                f"""
                 WITH ready AS (
                     SELECT stream_id, min(seq) AS first_seq FROM eventstore_command
-                    WHERE status = 'pending' AND not_before <= now()
+                    WHERE status = 'pending' AND not_before <= now() {only}
                     GROUP BY stream_id ORDER BY first_seq LIMIT %s
                 )
                 SELECT stream_id FROM ready
                 WHERE pg_try_advisory_xact_lock(%s, hashtext(stream_id::text))
                 """,
-                [MAX_STREAMS_PER_BATCH, EXECUTE_LOCK],
+                [*streams, MAX_STREAMS_PER_BATCH, EXECUTE_LOCK],
             )
             streams = [row[0] for row in cursor.fetchall()]
             if not streams:
