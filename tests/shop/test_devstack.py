@@ -305,6 +305,7 @@ def test_run_serves_health_and_a_styled_admin_and_prints_its_urls(stack: Stack) 
         f"  API     http://127.0.0.1:{stack.port}/api/health\n"
         f"  Admin   http://127.0.0.1:{stack.port}/admin/\n"
         f"  Board   http://127.0.0.1:{stack.port}/live\n"
+        f"  Metrics http://127.0.0.1:{stack.port}/metrics (Prometheus; docs/metrics.md)\n"
         f"  Live    {stack.feed} (SHOP_WEBSOCKET_PORT)\n"
         f"  HTTP    {WEB_WORKERS} processes x {WEB_THREADS} threads"
         " (SHOP_WEB_WORKERS, SHOP_WEB_THREADS)\n"

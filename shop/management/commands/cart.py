@@ -8,6 +8,7 @@ manage.py cart --member bob show                one run as another member
 
 from __future__ import annotations
 
+import logging
 import shlex
 import sys
 from pathlib import Path
@@ -38,6 +39,9 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def handle(self, *args: object, **options: object) -> None:
+        # The shell says how each command went; the executor's own lines about commands
+        # it runs in this process (with no worker up) would say it twice.
+        logging.getLogger("eventstore.executor").setLevel(logging.WARNING)
         shell = CartShell(
             state=options["state"] or default_state_file(),
             wait=options["wait"],
