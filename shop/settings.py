@@ -153,7 +153,8 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = SHOP_HTTPS
 SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if SHOP_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SHOP_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SHOP_HTTPS else None
-SECURE_REDIRECT_EXEMPT = [r"^api/health(/live|/ready)?$"]  # a load balancer's check, on http
+# A load balancer's check and Prometheus's scrape come over plain http, from inside.
+SECURE_REDIRECT_EXEMPT = [r"^api/health(/live|/ready)?$", r"^metrics$"]
 
 # The port of the order feed's websocket server, for pages served on another port
 # (`make run`: HTTP on PORT, the feed on the next). Empty: the feed is on the page's own

@@ -225,11 +225,13 @@ def test_behind_tls_http_is_redirected_and_https_gets_hsts(behind_tls: None) -> 
     plain = Client().get("/api/products")
     secure = Client().get("/api/products", headers={"X-Forwarded-Proto": "https"})
     health = Client().get("/api/health")
+    scrape = Client().get("/metrics")
 
     assert (plain.status_code, plain["Location"]) == (301, "https://testserver/api/products")
     assert secure.status_code == 200
     assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert health.status_code != 301  # a load balancer's check on plain http
+    assert scrape.status_code == 200  # Prometheus's scrape, from this host, on plain http
 
 
 def test_behind_tls_the_session_cookie_is_secure(behind_tls: None) -> None:
