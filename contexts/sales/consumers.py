@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from contexts.sales import queries
-from contexts.sales.feed import STAFF_GROUP, customer_group
+from contexts.sales.feed import STAFF_GROUP, customer_group, served
 from eventstore.live import FeedConsumer
 from shop.customers import customer_id_for
 
@@ -34,7 +34,8 @@ class OrderEventsConsumer(FeedConsumer):
         return [STAFF_GROUP if customer_id is None else customer_group(customer_id)]
 
     def replay(self, user: Any, after: int, limit: int) -> list[dict]:
-        return queries.feed_messages(after, limit, customer_id=whose_orders(user))
+        messages = queries.feed_messages(after, limit, customer_id=whose_orders(user))
+        return [served(message) for message in messages]
 
     def head_for(self, user: Any) -> int:
         return queries.feed_head(customer_id=whose_orders(user))

@@ -5,8 +5,8 @@ it stood right after that event:
 
     {"type": "order.event", "position": 42, "orderId": "...", "event": "sales.OrderPlaced",
      "occurredAt": "2025-01-01T10:00:00.123456Z",
-     "order": {"orderId", "customerId", "status", "total": "3200.00", "itemCount",
-               "placedAt", "updatedAt"}}
+     "order": {"orderId", "customerId", "status", "total": "3200.00", "currency": "EUR",
+               "itemCount", "placedAt", "updatedAt"}}
 
 Values are encoded as events are (`eventstore.codec.encode`): money as strings with two
 places, times ISO 8601 in UTC with a Z. Staff see every message; a customer sees the
@@ -16,7 +16,9 @@ After commit, a batch's rows go out as one channel-layer message to the staff gr
 of them) and one to each customer's group (theirs), each entry linked to the previous
 row of that group's feed (`eventstore.feed_batches`), so a socket that the layer dropped
 a message for notices it at the next one. The socket adds `"previous"` itself when it
-sends (`eventstore.live`); the stored message has no such field.
+sends (`eventstore.live`); the stored message has no such field. Nor has it `currency`:
+that is added as a message goes out (`served`), from the setting, so the feed table
+equals its rebuild whatever SHOP_CURRENCY is.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from contexts.sales.models import OrderFeedEntry, OrderSummary
 from eventstore import feed_batches
 from eventstore.codec import encode
 from eventstore.store import RecordedEvent
+from shop.money import beside
 
 STAFF_GROUP = "sales.orders.staff"
 
@@ -74,12 +77,19 @@ def summary_data(summary: OrderSummary) -> dict:
     }
 
 
+def served(message: dict) -> dict:
+    """A stored message as it goes out: its order with the shop's currency beside the
+    total, as the API's order summary has it."""
+    return {**message, "order": beside(message["order"], "total")}
+
+
 def publish(positions: Sequence[int]) -> None:
     """Send the committed feed rows at these positions to staff and to their customers,
     one channel-layer message per group, each row linked to its group's previous row."""
     staff: list[dict] = []
     customers: dict[str, list[dict]] = {}
     for customer_id, message, previous, customers_previous in _linked_rows(positions):
+        message = served(message)
         staff.append(feed_batches.entry(message, previous))
         customers.setdefault(customer_group(customer_id), []).append(
             feed_batches.entry(message, customers_previous)
