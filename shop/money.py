@@ -20,6 +20,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
 
 MONEY_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]{1,2})?")
 MONEY_RULE = 'a string of digits with at most two decimal places, such as "12.50"'
@@ -57,6 +58,7 @@ class MoneyFormField(forms.DecimalField):
     default_error_messages = {"invalid": f"Enter {MONEY_RULE}."}
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", lazy(lambda: f"In {currency()}.", str)())
         super().__init__(max_digits=21, decimal_places=2, **kwargs)
 
     def to_python(self, value: Any) -> Decimal | None:
