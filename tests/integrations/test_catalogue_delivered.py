@@ -83,15 +83,17 @@ def test_checkout_to_delivery_and_an_overdue_order_reach_the_receiver_signed(
     assert placed["timestamp"].endswith("Z")
     assert placed["data"] == {
         "orderId": str(order_id), "customerId": str(customer), "total": "64.50",
-        "itemCount": 3, "placedAt": placed["data"]["placedAt"],
+        "currency": "EUR", "itemCount": 3, "placedAt": placed["data"]["placedAt"],
     }  # fmt: skip
     assert kettles["data"] == {
         "orderId": str(order_id), "customerId": str(customer), "productId": str(kettle),
         "vendorId": str(kettle_vendor), "name": "Kettle", "quantity": 2, "unitPrice": "30.00",
-        "purchasedAt": placed["data"]["placedAt"],
+        "currency": "EUR", "purchasedAt": placed["data"]["placedAt"],
     }  # fmt: skip
     assert (cups["data"]["name"], cups["data"]["unitPrice"]) == ("Cup", "4.50")
-    assert (issued["data"]["invoiceId"], issued["data"]["amount"]) == (str(invoice_id), "64.50")
+    assert (issued["data"]["invoiceId"], issued["data"]["amount"], issued["data"]["currency"]) == (
+        str(invoice_id), "64.50", "EUR"
+    )  # fmt: skip
     assert paid["data"]["invoiceId"] == str(invoice_id)
     assert (dispatched["data"]["carrier"], dispatched["data"]["trackingNumber"]) == (
         "DHL", "JD0001"
