@@ -83,7 +83,7 @@ def both_servers(log_dir: Path) -> Iterator[tuple[int, int]]:
     shop_port, bare_port = free_port(), free_port()
     bare = http_server(bare_port, "bench.bare_app:app", interface="asgi", workers=workers)
     with (
-        server(http_server(shop_port), shop_port, "/api/health", log_dir / "shop.log") as shop,
+        server(http_server(shop_port), shop_port, "/api/health/live", log_dir / "shop.log") as shop,
         server(bare, bare_port, "/bare/health", log_dir / "bare.log") as bare,
     ):
         yield shop, bare

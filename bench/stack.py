@@ -175,7 +175,7 @@ def running_stack(
     and with `relay` the relay's worker of threads, as `make run` starts them, each with
     `env` added to its environment, up until the block ends.
 
-    Ready once /api/health answers 200; the workers prove themselves when the caller's
+    Ready once /api/health/live answers 200; the workers prove themselves when the caller's
     first commands execute and its first webhooks arrive.
     """
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -191,7 +191,7 @@ def running_stack(
             stack.relay = _spawn(relay_command(), log_dir / "relay.log", env)
             stack.processes.append(stack.relay)
         deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(f"{stack.origin}/api/health"):
+        while not _healthy(f"{stack.origin}/api/health/live"):
             stack.check_running()
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the ASGI server never became healthy:\n{stack.logs()}")

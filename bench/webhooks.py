@@ -77,6 +77,9 @@ class Rounds:
     parts: dict[bool, list[float]] = field(default_factory=lambda: {False: [], True: []})
     """Each part's own p99, in ms, alone (False) and beside (True): how far the
     machine's load moved it from one part to the next."""
+    outbox: dict[bool, Samples] = field(default_factory=lambda: {False: Samples(), True: Samples()})
+    """Each delivery's seconds from its event's recording to its outbox row (the
+    fan-out's clock): the part of the latency before the relay."""
 
 
 def register(receiver: Receiver) -> WebhookEndpoint:
@@ -104,9 +107,10 @@ def ceiling(receiver: Receiver, runs: list) -> float:
 def delivered_within(
     stack: Stack, receiver: Receiver, endpoint: WebhookEndpoint, orders: dict[str, float],
     since: int,
-) -> list[float]:  # fmt: skip
-    """Each delivery's seconds from its event's recording to its first arrival; inf for
-    one missing once ARRIVAL_SECONDS have passed since the last submit."""
+) -> tuple[list[float], list[float]]:  # fmt: skip
+    """Each delivery's seconds from its event's recording to its first arrival (inf for
+    one missing once ARRIVAL_SECONDS have passed since the last submit), and to its
+    outbox row."""
     owed = len(orders) * EVENTS_PER_ORDER
     rows = WebhookDelivery.objects.filter(endpoint=endpoint, ordering_key__in=list(orders))
     done = rows.filter(status="delivered")
@@ -118,24 +122,26 @@ def delivered_within(
     arrived: dict[str, float] = {}
     for message_id, at in receiver.arrivals(since):
         arrived.setdefault(message_id, at)
-    recorded = [(f"msg_{id.hex}", at.timestamp() - offset) for id, at in
-                rows.values_list("id", "occurred_at")]  # fmt: skip
+    rows = list(rows.values_list("id", "occurred_at", "created_at"))
+    recorded = [(f"msg_{id.hex}", at.timestamp() - offset) for id, at, _ in rows]
     latencies = [arrived.get(message_id, math.inf) - at for message_id, at in recorded]
-    return latencies + [math.inf] * (owed - len(recorded))
+    outbox = [(created - occurred).total_seconds() for _, occurred, created in rows]
+    return latencies + [math.inf] * (owed - len(recorded)), outbox
 
 
 def timed_round(
     stack: Stack, receiver: Receiver, endpoint: WebhookEndpoint, products: list[uuid.UUID],
     rate: float, seconds: float,
-) -> tuple[Samples, float]:  # fmt: skip
-    """One round of `rate` public events/s for `seconds`; its latencies and the rate
-    of events the submits achieved."""
+) -> tuple[Samples, Samples, float]:  # fmt: skip
+    """One round of `rate` public events/s for `seconds`; its latencies, their parts
+    before the relay, and the rate of events the submits achieved."""
     since = receiver.count()
     per_second = rate / EVENTS_PER_ORDER
     orders = place_orders(products, max(2, round(per_second * seconds)), per_second)
-    latencies = delivered_within(stack, receiver, endpoint, orders, since)
+    latencies, outbox = delivered_within(stack, receiver, endpoint, orders, since)
     span = max(orders.values()) - min(orders.values())
-    return Samples(latencies, len(latencies)), (len(orders) - 1) * EVENTS_PER_ORDER / span
+    achieved = (len(orders) - 1) * EVENTS_PER_ORDER / span
+    return Samples(latencies, len(latencies)), Samples(outbox, len(outbox)), achieved
 
 
 def latency_rounds(
@@ -153,10 +159,11 @@ def latency_rounds(
                 wait_until(lambda: slow_receiver.waiting() > 0, 60, stack, "slow endpoint sent to")
             else:
                 wait_until(lambda: slow_receiver.waiting() == 0, 60, stack, "slow sends answered")
-            samples, achieved = timed_round(
+            samples, outbox, achieved = timed_round(
                 stack, fast_receiver, fast_endpoint, products, rate, seconds
             )
             (result.beside if beside else result.alone).add(samples)
+            result.outbox[beside].add(outbox)
             result.achieved.append(achieved)
             result.parts[beside].append(samples.percentile(99) * 1000)
     enable(slow_endpoint, False)
@@ -202,7 +209,7 @@ def throughput(
     receiver's ceiling."""
     enable(endpoint, True)
     warm = place_orders(products, WARM_ORDERS, WARM_RATE)
-    delivered_within(stack, fast, endpoint, warm, 0)
+    delivered_within(stack, fast, endpoint, warm, 0)  # warm-up: its latencies are not kept
     orders = fill_backlog(stack, endpoint, products, backlog)
     runs = signed_runs(endpoint, orders)
     limit = ceiling(fast, runs)
@@ -235,7 +242,9 @@ def throughput_figure(shop: Drained, bare: list[Drained], limit: float) -> Figur
     )  # fmt: skip
 
 
-def percentiles(samples: Samples, parts: list[float], achieved: list[float]) -> tuple[float, str]:
+def percentiles(
+    samples: Samples, outbox: Samples, parts: list[float], achieved: list[float]
+) -> tuple[float, str]:
     p99 = samples.percentile(99) * 1000
     arrived = sum(1 for latency in samples.latencies if latency != math.inf)
     worst = max(samples.latencies) * 1000
@@ -243,13 +252,18 @@ def percentiles(samples: Samples, parts: list[float], achieved: list[float]) -> 
     return p99, (
         f"p50 {samples.percentile(50) * 1000:.0f} ms, {worst_text}; p99 by part"
         f" {', '.join(f'{part:.0f}' for part in parts)}; {arrived:,}/{samples.events:,}"
-        f" arrived; {min(achieved):.0f}-{max(achieved):.0f} events/s"
+        f" arrived; {min(achieved):.0f}-{max(achieved):.0f} events/s; event -> outbox row"
+        f" p50 {outbox.percentile(50) * 1000:.0f} ms, p99 {outbox.percentile(99) * 1000:.0f}"
     )
 
 
 def latency_figures(timed: Rounds, rate: float, slow_seconds: float) -> list[Figure]:
-    alone, alone_text = percentiles(timed.alone, timed.parts[False], timed.achieved)
-    beside, beside_text = percentiles(timed.beside, timed.parts[True], timed.achieved)
+    alone, alone_text = percentiles(
+        timed.alone, timed.outbox[False], timed.parts[False], timed.achieved
+    )
+    beside, beside_text = percentiles(
+        timed.beside, timed.outbox[True], timed.parts[True], timed.achieved
+    )
     return [
         Figure(
             f"event committed -> webhook delivered at {rate:g} events/s, 1 endpoint",

@@ -32,7 +32,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from psycopg.types.json import Jsonb
 
-from eventstore import subscribers, wakeups
+from eventstore import metrics, subscribers, wakeups
 from eventstore.commands import CommandRegistry, Handler, commands
 from eventstore.inbox import EXECUTE_LOCK
 from eventstore.reservations import reserve
@@ -262,6 +262,8 @@ class Executor:
                 FROM unnest(%s::uuid[], %s::text[], %s::jsonb[], %s::jsonb[])
                     AS o(id, status, error, positions)
                 WHERE c.id = o.id
+                RETURNING c.id,
+                    extract(epoch FROM c.executed_at - greatest(c.created_at, c.not_before))
                 """,
                 [
                     [o.command.id for o in outcomes],
@@ -271,6 +273,11 @@ class Executor:
                 ],
                 binary=True,
             )
+            waited = {id: float(seconds) for id, seconds in cursor.fetchall()}
+        transaction.on_commit(partial(metrics.executed, [
+            (o.command.service_name, o.command.operation, o.status, waited[o.command.id])
+            for o in outcomes
+        ]))  # fmt: skip
         if appended_types:
             names = subscribers.registry.interested_in(appended_types)
             done = {name for name in names if _ran_inline(name, appended)}

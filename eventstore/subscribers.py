@@ -16,11 +16,12 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from django.db import connection, models, transaction
 
-from eventstore import wakeups
+from eventstore import metrics, wakeups
 from eventstore.inbox import Submission, submit_many
 from eventstore.store import EventStore, RecordedEvent, store
 
@@ -330,7 +331,9 @@ class Runner:
         return applied
 
     def _notify_after_commit(self, events: Sequence[RecordedEvent]) -> None:
+        """Once the batch commits: count it, and send the subscriber's notifications."""
         if events:
+            transaction.on_commit(partial(metrics.handled, self.subscriber.name, len(events)))
             transaction.on_commit(_guarded(self.subscriber, events))
 
 

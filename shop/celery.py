@@ -4,11 +4,16 @@ import os
 
 from celery import Celery, signals
 
+from shop import heartbeats
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 
 app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["eventstore", "shop.api", "contexts.integrations"])
+app.steps["consumer"].add(heartbeats.WorkerHeartbeat)  # for the readiness check
+
+SWEEP_TASK = "eventstore.sweep"
 
 RELAY_TASKS = "integrations."
 """Tasks whose names start so wait on other hosts (webhook deliveries): the relay's."""
@@ -49,3 +54,10 @@ def hand_back_connections(**kwargs: object) -> None:
 
     for connection in connections.all(initialized_only=True):
         connection.close()
+
+
+@signals.task_success.connect
+def record_sweep(sender: object, **kwargs: object) -> None:
+    """Each sweep that ran says so, for the readiness check (beat's last sweep)."""
+    if getattr(sender, "name", None) == SWEEP_TASK:
+        heartbeats.record_sweep()

@@ -43,6 +43,12 @@ def address_behind(peer: str, forwarded_for: str, trusted: Iterable[Network]) ->
     return address
 
 
+def is_loopback(address: str) -> bool:
+    """Whether `address` is this host's own (127.0.0.0/8, ::1, or IPv4-mapped)."""
+    parsed = _parse(address)
+    return parsed is not None and parsed.is_loopback
+
+
 @functools.lru_cache(maxsize=8)
 def trusted_proxies(entries: tuple[str, ...]) -> tuple[Network, ...]:
     """`SHOP_TRUSTED_PROXIES` entries (addresses or networks) as networks."""

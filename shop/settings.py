@@ -103,6 +103,9 @@ CSRF_TRUSTED_ORIGINS = [
 SHOP_TRUSTED_PROXIES = [
     proxy for proxy in os.environ.get("SHOP_TRUSTED_PROXIES", "").split(",") if proxy
 ]
+# GET /metrics answers callers on this host (shop/metrics.py), and others only with
+# `Authorization: Bearer <this token>`. Empty: this host alone.
+SHOP_METRICS_TOKEN = os.environ.get("SHOP_METRICS_TOKEN", "")
 
 INSTALLED_APPS = [
     "shop.admin.apps.BackOfficeConfig",  # Django's admin with the back-office site
@@ -128,6 +131,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shop.metrics.RequestTimer",  # first: times every answer, static files' too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/, before the rest
     "csp.middleware.CSPMiddleware",
@@ -150,7 +154,7 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = SHOP_HTTPS
 SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if SHOP_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SHOP_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SHOP_HTTPS else None
-SECURE_REDIRECT_EXEMPT = [r"^api/health$"]  # a load balancer's health check on plain http
+SECURE_REDIRECT_EXEMPT = [r"^api/health(/live|/ready)?$"]  # a load balancer's check, on http
 
 # The port of the order feed's websocket server, for pages served on another port
 # (`make run`: HTTP on PORT, the feed on the next). Empty: the feed is on the page's own
@@ -276,6 +280,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Times to the second, in one place (shop/formats): Django's locale formats stop at minutes.
+FORMAT_MODULE_PATH = ["shop.formats"]
 
 # Static files (the admin's, the live pages', the API docs') are served by the app itself,
 # by WhiteNoise's middleware (synchronous, as the HTTP server runs Django: an async-only
@@ -318,7 +324,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Shop API",
     "DESCRIPTION": (
         "Writes answer 202 with a command to follow at its Location; errors are "
-        "application/problem+json (RFC 9457). See docs/api.md."
+        "application/problem+json (RFC 9457). See docs/api.md. The live order feed "
+        "(websocket) is described by its AsyncAPI document, [/api/asyncapi.yaml]"
+        "(/api/asyncapi.yaml)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -333,6 +341,10 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "contexts.sales.order_serializers.ORDER_STATUSES",
         "InvoiceStatusEnum": "contexts.invoicing.api.INVOICE_STATUSES",
         "ShipmentStatusEnum": "contexts.shipping.api.SHIPMENT_STATUSES",
+        "HealthCheckStatusEnum": "shop.health.CHECK_STATUSES",
+        "HealthStatusEnum": "shop.health.HEALTH_STATUSES",
+        "HealthPartEnum": "shop.health.PARTS",
+        "LiveStatusEnum": "shop.health.LIVE_STATUSES",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -352,6 +364,8 @@ LOGGING = {
 }
 
 SHOP_SWEEP_SECONDS = float(os.environ.get("SHOP_SWEEP_SECONDS", "2"))
+# /api/health/ready is 503 once a subscriber is more events than this behind the head.
+SHOP_HEALTH_MAX_LAG = int(os.environ.get("SHOP_HEALTH_MAX_LAG", "10000"))
 # Executor runs at once, across every worker and host (eventstore.executor.Executor.woken).
 # Appends take one lock at a time, so a second run on a small host mostly waits for it,
 # holding a worker process the subscribers need; on a bigger host, with commands whose

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from shop import health
+from shop import asyncapi, health, metrics
 
 # Django's own error pages answer problem+json under /api/.
 handler400 = "shop.api.problems.bad_request"
@@ -11,6 +11,10 @@ handler500 = "shop.api.problems.server_error"
 
 urlpatterns = [
     path("api/health", health.HealthApi.as_view(), name="health"),
+    path("api/health/live", health.LiveApi.as_view(), name="health-live"),
+    path("api/health/ready", health.ReadyApi.as_view(), name="health-ready"),
+    path("api/asyncapi.yaml", asyncapi.document, name="asyncapi"),
+    path("metrics", metrics.metrics, name="metrics"),  # Prometheus, for this host
     path("api/", include("shop.api.urls")),
     path("api/", include("contexts.sales.urls")),
     path("api/", include("contexts.cart.urls")),

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from contexts.cart.models import Cart
 from contexts.cart.queries import cart_view
 from eventstore.admin.filters import date_range_filter, id_prefix, uuid_or_none
-from eventstore.admin.readonly import ReadOnlyAdmin
+from eventstore.admin.readonly import ReadOnlyAdmin, id_column
 from shop.admin import customers, money
 
 
@@ -33,7 +33,7 @@ class EmptyFilter(admin.SimpleListFilter):
 
 @admin.register(Cart)
 class CartAdmin(customers.CustomerColumn, ReadOnlyAdmin):
-    list_display = ("cart_id", "customer", "total_shown", "version", "updated_at")
+    list_display = (id_column("cart_id"), "customer", "total_shown", "version", "updated_at")
     list_filter = (
         EmptyFilter,
         date_range_filter("updated_at", "updated"),

@@ -22,6 +22,7 @@ from django.utils.html import format_html
 from contexts.integrations import addresses, endpoints, queries
 from contexts.integrations.catalogue import PUBLIC_TYPES
 from contexts.integrations.models import MANAGE_WEBHOOKS, WebhookDelivery, WebhookEndpoint
+from eventstore.admin.readonly import id_column
 from shop.rights import may
 
 
@@ -169,7 +170,7 @@ class WebhookEndpointAdmin(ManagedByPermission, admin.ModelAdmin):
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ManagedByPermission, admin.ModelAdmin):
     list_display = (
-        "event_type", "ordering_key", "occurred_at", "status", "attempts",
+        "event_type", id_column("ordering_key"), "occurred_at", "status", "attempts",
         "last_status_code", "last_latency_ms", "next_attempt_at", "endpoint",
     )  # fmt: skip
     list_filter = ("status", "event_type", "endpoint")

@@ -12,7 +12,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
-from contexts.integrations import addresses, relay, signing
+from contexts.integrations import addresses, queues, relay, signing
 from contexts.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 
@@ -58,6 +58,7 @@ def rotate_secret(endpoint: WebhookEndpoint) -> WebhookEndpoint:
     return endpoint
 
 
+@transaction.atomic
 def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
     """Send it again, now, with a fresh schedule of retries: a dead one, or one already
     delivered. Its order's later deliveries wait behind it, as they did the first time."""
@@ -65,16 +66,20 @@ def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
     delivery.attempts = 0
     delivery.next_attempt_at = timezone.now()
     delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    queues.owe([(delivery.endpoint_id, delivery.ordering_key, delivery.next_attempt_at)])
     _wake(delivery.endpoint_id)
     return delivery
 
 
+@transaction.atomic
 def replay(endpoint: WebhookEndpoint, since: dt.datetime) -> int:
     """Send again every delivery of an event recorded after `since`, in order, as
     `redeliver` does; how many."""
-    count = WebhookDelivery.objects.filter(endpoint=endpoint, occurred_at__gt=since).update(
-        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
-    )
+    now = timezone.now()
+    deliveries = WebhookDelivery.objects.filter(endpoint=endpoint, occurred_at__gt=since)
+    count = deliveries.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now)
+    keys = deliveries.values_list("ordering_key", flat=True).distinct()
+    queues.owe((endpoint.id, key, now) for key in keys)
     if count:
         _wake(endpoint.id)
     return count

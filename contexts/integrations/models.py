@@ -79,11 +79,6 @@ class WebhookDelivery(models.Model):
                 condition=models.Q(status="pending"),
                 name="integrations_delivery_queue",
             ),
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=models.Q(status="pending"),
-                name="integrations_delivery_due",
-            ),
             models.Index(fields=["endpoint", "created_at"], name="integrations_delivery_listed"),
         ]
 
@@ -94,3 +89,24 @@ class WebhookDelivery(models.Model):
     def message_id(self) -> str:
         """The `webhook-id` header: stable per event and endpoint."""
         return f"msg_{self.id.hex}"
+
+
+class WebhookQueue(models.Model):
+    """An order with deliveries pending at an endpoint, and when its head may be due: a
+    lower bound, made exact by the relay (`queues.py`). The relay finds due orders here
+    in an index, whatever the size of the endpoint's backlog."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE)
+    ordering_key = models.UUIDField()
+    due_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "ordering_key"], name="integrations_queue_order"
+            )
+        ]
+        indexes = [models.Index(fields=["endpoint", "due_at"], name="integrations_queue_due")]
+
+    def __str__(self) -> str:
+        return f"order {self.ordering_key} at {self.endpoint_id}"

@@ -31,6 +31,7 @@ import datetime as dt
 import random
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
 from uuid import UUID
@@ -39,6 +40,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from contexts.integrations import metrics, queues
 from contexts.integrations.models import WebhookEndpoint
 from contexts.integrations.sinks import Destination, Message, Outcome, Sink, WebhookSink
 from eventstore import wakeups
@@ -52,6 +54,14 @@ JITTER = 0.2
 ROTATED_SECRET_SECONDS = 24 * 3600
 
 sink: Sink = WebhookSink()
+
+
+@dataclass(frozen=True)
+class Run:
+    """An order's pending deliveries at an endpoint, oldest first, its head due."""
+
+    ordering_key: UUID
+    messages: list[Message]
 
 
 def wake(endpoint_id: object) -> None:
@@ -86,8 +96,8 @@ def turn(endpoint_id: UUID, seconds: float = TURN_SECONDS) -> tuple[int, bool]:
         runs = due_runs(endpoint_id)
         if not runs:
             return tried, False
-        outcomes = sink.deliver(destination(endpoint), runs, until)
-        record(endpoint_id, outcomes)
+        outcomes = sink.deliver(destination(endpoint), [run.messages for run in runs], until)
+        record(endpoint_id, outcomes, [run.ordering_key for run in runs])
         tried += len(outcomes)
         if time.monotonic() > until:
             return tried, True
@@ -100,20 +110,9 @@ def destination(endpoint: WebhookEndpoint) -> Destination:
     return Destination(endpoint.url, secrets)
 
 
-DUE_HEADS = """
-    SELECT ordering_key FROM (
-        SELECT DISTINCT ON (ordering_key) ordering_key, next_attempt_at
-        FROM integrations_webhookdelivery
-        WHERE endpoint_id = %s AND status = 'pending'
-        ORDER BY ordering_key, position, index
-    ) heads
-    WHERE next_attempt_at <= statement_timestamp()
-    ORDER BY next_attempt_at
-    LIMIT %s
-"""
 RUNS = """
-    SELECT id, ordering_key, body FROM (
-        SELECT id, ordering_key, body, position, index,
+    SELECT id, ordering_key, body, next_attempt_at <= statement_timestamp() FROM (
+        SELECT id, ordering_key, body, next_attempt_at, position, index,
                row_number() OVER (PARTITION BY ordering_key ORDER BY position, index) AS n
         FROM integrations_webhookdelivery
         WHERE endpoint_id = %s AND status = 'pending' AND ordering_key = ANY(%s)
@@ -123,20 +122,26 @@ RUNS = """
 """
 
 
-def due_runs(endpoint_id: UUID) -> list[list[Message]]:
+def due_runs(endpoint_id: UUID) -> list[Run]:
     """The orders whose oldest pending delivery is due: each one's pending deliveries,
-    oldest first, up to RUN_LENGTH."""
-    with connection.cursor() as cursor:
-        cursor.execute(DUE_HEADS, [endpoint_id, ORDERS_AT_ONCE])
-        keys = [key for (key,) in cursor.fetchall()]
-        if not keys:
-            return []
-        cursor.execute(RUNS, [endpoint_id, keys, RUN_LENGTH])
-        rows = cursor.fetchall()
-    return [
-        [Message(id, f"msg_{id.hex}", body) for id, _, body in run]
-        for _, run in groupby(rows, key=lambda row: row[1])
-    ]
+    oldest first, up to RUN_LENGTH. Orders found here not due after all (their queue's
+    `due_at` was only a lower bound) are settled, and more are looked for."""
+    while keys := queues.due(endpoint_id, ORDERS_AT_ONCE):
+        with connection.cursor() as cursor:
+            cursor.execute(RUNS, [endpoint_id, keys, RUN_LENGTH])
+            rows = cursor.fetchall()
+        runs = [list(run) for _, run in groupby(rows, key=lambda row: row[1])]
+        due = [run for run in runs if run[0][3]]
+        not_due = set(keys) - {run[0][1] for run in due}
+        if not_due:
+            with transaction.atomic():
+                queues.settle(endpoint_id, list(not_due))
+        if due:
+            return [
+                Run(run[0][1], [Message(id, f"msg_{id.hex}", body) for id, _, body, _ in run])
+                for run in due
+            ]
+    return []
 
 
 def retry_delay(attempts: int) -> float | None:
@@ -168,10 +173,12 @@ RECORD_FAILED = """
 """
 
 
-def record(endpoint_id: UUID, outcomes: Sequence[Outcome]) -> None:
-    """The outcomes, and what they say of the endpoint, in one transaction."""
+def record(endpoint_id: UUID, outcomes: Sequence[Outcome], keys: Sequence[UUID]) -> None:
+    """The outcomes, the queues of their orders (`keys`), and what they say of the
+    endpoint, in one transaction."""
     delivered = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
+    delays: list[float | None] = []
     with transaction.atomic(), connection.cursor() as cursor:
         if delivered:
             cursor.execute(RECORD_DELIVERED, [
@@ -185,14 +192,18 @@ def record(endpoint_id: UUID, outcomes: Sequence[Outcome]) -> None:
                 [[o.delivery_id for o in failed]],
             )
             attempts = dict(cursor.fetchall())
+            delays = [retry_delay(attempts.get(o.delivery_id, 0) + 1) for o in failed]
             cursor.execute(RECORD_FAILED, [
                 [o.delivery_id for o in failed],
                 [o.status_code for o in failed],
                 [o.latency_ms for o in failed],
                 [o.error for o in failed],
-                [retry_delay(attempts.get(o.delivery_id, 0) + 1) for o in failed],
+                delays,
             ])  # fmt: skip
+        queues.settle(endpoint_id, keys)
         judge_endpoint(endpoint_id, outcomes)
+        dead = delays.count(None)
+        transaction.on_commit(partial(metrics.attempted, len(delivered), len(failed) - dead, dead))
 
 
 def judge_endpoint(endpoint_id: UUID, outcomes: Sequence[Outcome]) -> None:

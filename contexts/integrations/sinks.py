@@ -7,32 +7,30 @@ of each message it tried. A broker sink (one topic, the order as the partition k
 would fit the same interface.
 
 The webhook sink posts each message with the Standard Webhooks headers (`signing`),
-runs side by side on one event loop. The host is resolved and checked once per call
-(`addresses.resolve`), and every connection of the call goes to the address checked,
-with the host's name in the Host header and in TLS's server name, so the certificate is
+runs side by side on one event loop, with aiohttp: its HTTP parser is compiled, and a
+request costs the relay about a sixth of the CPU httpx's did (0.19 against 1.27 ms,
+measured side by side on this project's receiver), and the relay's throughput is its
+CPU per request. The host is resolved and checked once per call (`addresses.resolve`),
+and every connection of the call goes to the address checked (`PinnedResolver`), with
+the host's name in the Host header and in TLS's server name, so the certificate is
 checked against the name, and a DNS answer that changes meanwhile is never used
 unchecked. Resolving once per call, not per message, spares the resolver a query per
-message. Connecting may take 2 s,
-the whole request 10 s; redirects are not followed (a 3xx is a failure); the answer's
-body is read up to `ANSWER_BYTES` and dropped, so that its connection can carry the next
-request (an unread answer closes its connection).
+message. Connecting may take 2 s, the whole request 10 s; redirects are not followed (a
+3xx is a failure); the answer's body is read up to `ANSWER_BYTES` and dropped, so that
+its connection can carry the next request; a longer one closes its connection.
 
 Connections are kept alive between calls (`Lanes`): each thread that delivers keeps an
-event loop, and for the one target it last sent to a client per run sent side by side,
-each with one connection. One pool of many connections would cost every request a scan
-of all of them (httpcore's pool, about half of a request's CPU at 32), and a client and
-its connections made anew per call cost a TLS context, a connection per run and their
-handshakes, every call. A client's connections serve one host name at one checked
-address only: sending to another target closes them first. A client carries one
-request at a time, so it never waits for its pool, where a request cancelled by its
-time limit would leave the one connection's place taken for good (httpcore 1.0.9).
+event loop, and for the one target it last sent to a session per run sent side by side,
+each with one connection, carrying one request at a time. A session's connections serve
+one host name at one checked address only: sending to another target closes them first.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import atexit
 import functools
+import socket
 import ssl
 import threading
 import time
@@ -41,7 +39,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from uuid import UUID
 
-import httpx
+import aiohttp
+import certifi
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from contexts.integrations import addresses, signing
 
@@ -90,42 +90,62 @@ class Sink(Protocol):
 
 @functools.cache
 def _tls() -> ssl.SSLContext:
-    """One TLS context for every client: building one loads the CA certificates."""
-    return httpx.create_ssl_context()
+    """One TLS context for every session: building one loads the CA certificates."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
-def _client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(REQUEST_SECONDS, connect=CONNECT_SECONDS),
-        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1,
-                            keepalive_expiry=KEEPALIVE_SECONDS),
-        follow_redirects=False, trust_env=False, verify=_tls(),
+class PinnedResolver(AbstractResolver):
+    """Answers every lookup of its session with the address already checked."""
+
+    def __init__(self, target: addresses.Target) -> None:
+        self.target = target
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        address = self.target.address
+        family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
+        return [ResolveResult(hostname=host, host=str(address), port=port, family=family,
+                              proto=0, flags=socket.AI_NUMERICHOST)]  # fmt: skip
+
+    async def close(self) -> None:
+        return None
+
+
+def _session(target: addresses.Target) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(
+        limit=1, resolver=PinnedResolver(target), use_dns_cache=False,
+        keepalive_timeout=KEEPALIVE_SECONDS, ssl=_tls(),
     )  # fmt: skip
+    timeout = aiohttp.ClientTimeout(total=REQUEST_SECONDS, sock_connect=CONNECT_SECONDS)
+    return aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False)
 
 
 @dataclass
 class Lanes:
-    """One thread's clients for the target it last sent to, one connection each."""
+    """One thread's sessions for the target it last sent to, one connection each."""
 
     target: addresses.Target | None = None
-    clients: list[httpx.AsyncClient] = field(default_factory=list)
+    sessions: list[aiohttp.ClientSession] = field(default_factory=list)
 
-    async def take(self, target: addresses.Target, count: int) -> list[httpx.AsyncClient]:
+    async def take(self, target: addresses.Target, count: int) -> list[aiohttp.ClientSession]:
         if target != self.target:
             await self.close()
             self.target = target
-        self.clients += [_client() for _ in range(count - len(self.clients))]
-        return self.clients[:count]
+        self.sessions += [_session(target) for _ in range(count - len(self.sessions))]
+        return self.sessions[:count]
 
     async def close(self) -> None:
-        for client in self.clients:
-            await client.aclose()
-        self.clients = []
+        for session in self.sessions:
+            await session.close()
+        self.sessions = []
 
 
 class WebhookSink:
     def __init__(self) -> None:
         self._local = threading.local()  # this thread's event loop and lanes
+        self._loops: list[tuple[asyncio.AbstractEventLoop, Lanes]] = []
+        atexit.register(self.close)
 
     def deliver(
         self, to: Destination, runs: Sequence[Sequence[Message]], until: float
@@ -133,7 +153,15 @@ class WebhookSink:
         local = self._local
         if not hasattr(local, "loop"):
             local.loop, local.lanes = asyncio.new_event_loop(), Lanes()
+            self._loops.append((local.loop, local.lanes))
         return local.loop.run_until_complete(self._deliver(local.lanes, to, runs, until))
+
+    def close(self) -> None:
+        """Close every thread's connections (at exit, when no thread still sends)."""
+        for loop, lanes in self._loops:
+            if not loop.is_closed() and not loop.is_running():
+                loop.run_until_complete(lanes.close())
+                loop.close()
 
     async def _deliver(
         self, lanes: Lanes, to: Destination, runs: Sequence[Sequence[Message]], until: float
@@ -145,35 +173,26 @@ class WebhookSink:
             latency = int((time.monotonic() - started) * 1000)
             error = f"refused: {refused}"[:500]
             return [Outcome(run[0].delivery_id, False, None, latency, error) for run in runs]
-        clients = await lanes.take(target, len(runs))
-        sending = zip(clients, runs, strict=True)
-        done = await asyncio.gather(*(self._run(c, to, target, run, until) for c, run in sending))
+        sessions = await lanes.take(target, len(runs))
+        sending = zip(sessions, runs, strict=True)
+        done = await asyncio.gather(*(self._run(s, to, run, until) for s, run in sending))
         return [outcome for outcomes in done for outcome in outcomes]
 
     async def _run(
-        self,
-        client: httpx.AsyncClient,
-        to: Destination,
-        target: addresses.Target,
-        run: Sequence[Message],
-        until: float,
+        self, session: aiohttp.ClientSession, to: Destination, run: Sequence[Message], until: float
     ) -> list[Outcome]:
         outcomes: list[Outcome] = []
         for message in run:
             if outcomes and time.monotonic() > until:
                 break
-            outcome = await self._post(client, to, target, message)
+            outcome = await self._post(session, to, message)
             outcomes.append(outcome)
             if not outcome.ok:
                 break
         return outcomes
 
     async def _post(
-        self,
-        client: httpx.AsyncClient,
-        to: Destination,
-        target: addresses.Target,
-        message: Message,
+        self, session: aiohttp.ClientSession, to: Destination, message: Message
     ) -> Outcome:
         started = time.monotonic()
 
@@ -185,42 +204,37 @@ class WebhookSink:
         headers = {
             "content-type": "application/json",
             "user-agent": USER_AGENT,
-            "host": httpx.URL(to.url).netloc.decode(),
             **signing.headers(to.secrets, message.message_id, int(time.time()), body),
         }
-        url = httpx.URL(to.url).copy_with(host=str(target.address))
         try:
-            async with asyncio.timeout(REQUEST_SECONDS):
-                request = client.build_request(
-                    "POST", url, content=body, headers=headers,
-                    extensions={"sni_hostname": target.host},
-                )  # fmt: skip
-                response = await client.send(request, stream=True)
-                try:
-                    await _read_answer(response)
-                finally:
-                    await response.aclose()
+            async with (
+                asyncio.timeout(REQUEST_SECONDS),
+                session.post(to.url, data=body, headers=headers, allow_redirects=False) as answer,
+            ):
+                await _read_answer(answer)
+                status = answer.status
+        except aiohttp.ConnectionTimeoutError:
+            return failed(f"could not connect within {CONNECT_SECONDS:g} s")
         except TimeoutError:
             return failed(f"no answer within {REQUEST_SECONDS:g} s")
-        except httpx.HTTPError as error:
+        except aiohttp.ClientConnectorError as error:
+            return failed(f"could not connect: {error.os_error}")
+        except aiohttp.ClientError as error:
             return failed(
                 f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             )
         latency = int((time.monotonic() - started) * 1000)
-        if 200 <= response.status_code < 300:
-            return Outcome(message.delivery_id, True, response.status_code, latency)
-        return Outcome(
-            message.delivery_id, False, response.status_code, latency,
-            f"answered {response.status_code}",
-        )  # fmt: skip
+        if 200 <= status < 300:
+            return Outcome(message.delivery_id, True, status, latency)
+        return Outcome(message.delivery_id, False, status, latency, f"answered {status}")
 
 
-async def _read_answer(response: httpx.Response) -> None:
+async def _read_answer(answer: aiohttp.ClientResponse) -> None:
     """Read and drop the answer's body, up to ANSWER_BYTES: a longer one is left unread,
     and its connection closed rather than kept."""
     read = 0
-    async with contextlib.aclosing(response.aiter_raw()) as chunks:
-        async for chunk in chunks:
-            read += len(chunk)
-            if read > ANSWER_BYTES:
-                return
+    async for chunk in answer.content.iter_any():
+        read += len(chunk)
+        if read > ANSWER_BYTES:
+            answer.close()
+            return

@@ -21,9 +21,9 @@ def sweep() -> list[str]:
     deliveries whose wake-up was lost or whose worker died mid-send."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT d.endpoint_id FROM integrations_webhookdelivery d"
-            " JOIN integrations_webhookendpoint e ON e.id = d.endpoint_id"
-            " WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND e.enabled"
+            "SELECT e.id FROM integrations_webhookendpoint e WHERE e.enabled AND EXISTS ("
+            " SELECT FROM integrations_webhookqueue q"
+            " WHERE q.endpoint_id = e.id AND q.due_at <= now())"
         )
         due = [str(endpoint_id) for (endpoint_id,) in cursor.fetchall()]
     for endpoint_id in due:

@@ -19,7 +19,7 @@ from contexts.invoicing.domain import RegisterPayment
 from contexts.invoicing.models import Invoice
 from eventstore.admin.actions import CommandAction, CommandActionsMixin
 from eventstore.admin.filters import date_range_filter, id_prefix
-from eventstore.admin.readonly import ReadOnlyAdmin, short_id
+from eventstore.admin.readonly import ReadOnlyAdmin, id_column, short_id_html
 from shop.admin import customers, money
 from shop.money import MoneyFormField
 
@@ -50,7 +50,7 @@ class PaymentFilter(admin.SimpleListFilter):
 @admin.register(Invoice)
 class InvoiceAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin):
     list_display = (
-        "invoice_id",
+        id_column("invoice_id"),
         "order",
         "customer",
         "status",
@@ -123,6 +123,4 @@ class InvoiceAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin)
     @admin.display(description="order", ordering="order_id")
     def order(self, invoice: Invoice) -> SafeString:
         url = reverse("admin:sales_ordersummary_change", args=[invoice.order_id])
-        return format_html(
-            '<a href="{}" title="{}">{}</a>', url, invoice.order_id, short_id(invoice.order_id)
-        )
+        return format_html('<a href="{}">{}</a>', url, short_id_html(invoice.order_id))

@@ -10,7 +10,10 @@ it stood right after that event:
 
 Values are encoded as events are (`eventstore.codec.encode`): money as strings with two
 places, times ISO 8601 in UTC with a Z. Staff see every message; a customer sees the
-messages of their own orders.
+messages of their own orders. Staff's copies also name each order's customer
+(`order.customerName`, the username, null for an id no user has: `for_staff`), looked
+up as they are sent, since a username is no fact of the order's events; a customer's
+never do, so no customer ever receives another's name.
 
 After commit, a batch's rows go out as one channel-layer message to the staff group (all
 of them) and one to each customer's group (theirs), each entry linked to the previous
@@ -33,6 +36,7 @@ from contexts.sales.models import OrderFeedEntry, OrderSummary
 from eventstore import feed_batches
 from eventstore.codec import encode
 from eventstore.store import RecordedEvent
+from shop.customers import usernames
 from shop.money import beside
 
 STAFF_GROUP = "sales.orders.staff"
@@ -83,14 +87,32 @@ def served(message: dict) -> dict:
     return {**message, "order": beside(message["order"], "total")}
 
 
+def with_customer_names(orders: list[dict]) -> list[dict]:
+    """Order summaries (`summary_data`) for staff, each with its customer's username as
+    `customerName` (null for a customer id no user has), read for them all at once."""
+    names = usernames(UUID(order["customerId"]) for order in orders)
+    return [{**order, "customerName": names.get(UUID(order["customerId"]))} for order in orders]
+
+
+def for_staff(messages: list[dict]) -> list[dict]:
+    """Feed messages as staff receive them: each order `with_customer_names`."""
+    orders = with_customer_names([message["order"] for message in messages])
+    return [{**message, "order": order} for message, order in zip(messages, orders, strict=True)]
+
+
 def publish(positions: Sequence[int]) -> None:
-    """Send the committed feed rows at these positions to staff and to their customers,
-    one channel-layer message per group, each row linked to its group's previous row."""
-    staff: list[dict] = []
+    """Send the committed feed rows at these positions, as they go out (`served`), to
+    staff (`for_staff`) and to their customers, one channel-layer message per group, each
+    row linked to its group's previous row."""
+    rows = _linked_rows(positions)
+    outgoing = [served(message) for _, message, _, _ in rows]
+    named = for_staff(outgoing)
+    staff = [
+        feed_batches.entry(message, previous)
+        for message, (_, _, previous, _) in zip(named, rows, strict=True)
+    ]
     customers: dict[str, list[dict]] = {}
-    for customer_id, message, previous, customers_previous in _linked_rows(positions):
-        message = served(message)
-        staff.append(feed_batches.entry(message, previous))
+    for (customer_id, _, _, customers_previous), message in zip(rows, outgoing, strict=True):
         customers.setdefault(customer_group(customer_id), []).append(
             feed_batches.entry(message, customers_previous)
         )

@@ -66,12 +66,16 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 
 
 def _board(request: HttpRequest, title: str, customer_id: UUID | None) -> HttpResponse:
+    """The board of every order, naming their customers (staff), or of one customer's,
+    naming none."""
     with snapshot():
         position = feed.head()
         orders = list(queries.order_summaries(customer_id=customer_id)[:BOARD_ROWS])
+    rows = [feed.summary_data(order) for order in orders]
     context = {
         "title": title,
-        "orders": [feed.summary_data(order) for order in orders],
+        "orders": feed.with_customer_names(rows) if customer_id is None else rows,
+        "customer_column": customer_id is None,
         "position": position,
         "limit": BOARD_ROWS * 2,
         **_feed_settings(),

@@ -18,7 +18,7 @@ from contexts.shipping.domain import ConfirmDelivery, DispatchShipment
 from contexts.shipping.models import Shipment
 from eventstore.admin.actions import CommandAction, CommandActionsMixin
 from eventstore.admin.filters import date_range_filter, id_prefix
-from eventstore.admin.readonly import ReadOnlyAdmin, short_id
+from eventstore.admin.readonly import ReadOnlyAdmin, id_column, short_id_html
 
 SHIPMENTS_BAKER = ("shipping.shipments",)
 
@@ -40,7 +40,7 @@ def confirm_delivery(shipment: Shipment, data: dict[str, Any]) -> ConfirmDeliver
 @admin.register(Shipment)
 class ShipmentAdmin(CommandActionsMixin, ReadOnlyAdmin):
     list_display = (
-        "shipment_id",
+        id_column("shipment_id"),
         "order",
         "status",
         "name",
@@ -117,6 +117,4 @@ class ShipmentAdmin(CommandActionsMixin, ReadOnlyAdmin):
     @admin.display(description="order", ordering="order_id")
     def order(self, shipment: Shipment) -> SafeString:
         url = reverse("admin:sales_ordersummary_change", args=[shipment.order_id])
-        return format_html(
-            '<a href="{}" title="{}">{}</a>', url, shipment.order_id, short_id(shipment.order_id)
-        )
+        return format_html('<a href="{}">{}</a>', url, short_id_html(shipment.order_id))

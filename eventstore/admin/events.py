@@ -20,7 +20,7 @@ from eventstore.admin.readonly import (
     EstimatedCountPaginator,
     ReadOnlyAdmin,
     pretty_json,
-    short_id,
+    short_id_html,
 )
 from eventstore.admin.states import NoFold, state_as_of
 from eventstore.commands import commands
@@ -102,9 +102,7 @@ class EventAdmin(ReadOnlyAdmin):
     @admin.display(description="stream")
     def stream(self, event: Event) -> SafeString:
         url = reverse("admin:eventstore_event_stream", args=[event.stream_id])
-        return format_html(
-            '<a href="{}" title="{}">{}</a>', url, event.stream_id, short_id(event.stream_id)
-        )
+        return format_html('<a href="{}">{}</a>', url, short_id_html(event.stream_id))
 
     @admin.display(description="actor")
     def actor(self, event: Event) -> str:

@@ -23,7 +23,7 @@ from eventstore.admin.readonly import (
     EstimatedCountPaginator,
     ReadOnlyAdmin,
     pretty_json,
-    short_id,
+    short_id_html,
 )
 from eventstore.commands import commands
 from eventstore.inbox import resubmit
@@ -50,7 +50,7 @@ def _command_link(command_id: UUID | None) -> SafeString | str:
     if command_id is None:
         return ""
     url = reverse("admin:eventstore_command_change", args=[command_id])
-    return format_html('<a href="{}" title="{}">{}</a>', url, command_id, short_id(command_id))
+    return format_html('<a href="{}">{}</a>', url, short_id_html(command_id))
 
 
 @admin.register(Command)
@@ -124,9 +124,7 @@ class CommandAdmin(ReadOnlyAdmin):
     @admin.display(description="stream")
     def stream(self, command: Command) -> SafeString:
         url = reverse("admin:eventstore_event_stream", args=[command.stream_id])
-        return format_html(
-            '<a href="{}" title="{}">{}</a>', url, command.stream_id, short_id(command.stream_id)
-        )
+        return format_html('<a href="{}">{}</a>', url, short_id_html(command.stream_id))
 
     @admin.display(description="retry of")
     def retry_of_link(self, command: Command) -> SafeString | str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
@@ -9,10 +10,29 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 
-from eventstore.templatetags.eventstore_admin import pretty_json, short_id
+from eventstore.templatetags.eventstore_admin import pretty_json, short_id_html
 
-__all__ = ["EstimatedCountPaginator", "ReadOnlyAdmin", "pretty_json", "short_id"]
+__all__ = [
+    "EstimatedCountPaginator",
+    "ReadOnlyAdmin",
+    "id_column",
+    "pretty_json",
+    "short_id_html",
+]
+
+
+def id_column(field: str) -> Callable[[Any], SafeString | str]:
+    """A list column for the id in `field`: short, the whole id on hover (`short_id_html`),
+    sorted by the id. Every list shows its ids this way; detail pages show them whole."""
+
+    @admin.display(description=field.replace("_", " "), ordering=field)
+    def column(row: Any) -> SafeString | str:
+        return short_id_html(getattr(row, field))
+
+    column.__name__ = field
+    return column
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

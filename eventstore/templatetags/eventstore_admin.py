@@ -26,6 +26,15 @@ def short_id(value: Any) -> str:
 
 
 @register.filter
+def short_id_html(value: Any) -> SafeString | str:
+    """An id as its first eight hex digits in monospace, the whole id on hover: a list's
+    column stays one line wide (detail pages show the whole id)."""
+    if not value:
+        return ""
+    return format_html('<code class="shop-id" title="{}">{}</code>', value, short_id(value))
+
+
+@register.filter
 def as_compact_json(value: Any) -> SafeString:
     """Stored JSON on one wrapped line: dense lists such as an order's timeline."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -78,6 +79,7 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
     else:
         print("Demo data: not seeded on an external DATABASE_URL (seed_demo --yes would).")
     ws_port = int(os.environ.get("SHOP_WEBSOCKET_PORT") or int(port) + 1)
+    env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(fresh_metrics_dir())}
     web_env = {**env, "SHOP_WEBSOCKET_PORT": str(ws_port), "SHOP_DB_POOL_SIZE": pool_size(env)}
     bin_dir = os.path.dirname(PYTHON)
     procs = [
@@ -114,6 +116,15 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
         stop_all(procs)
         tools_env.unlink(missing_ok=True)
     return 0 if stopping else 1
+
+
+def fresh_metrics_dir() -> Path:
+    """The metrics files of this run's processes (`shop.metrics`), emptied first: an
+    earlier run's would be summed with theirs."""
+    path = RUN_DIR / "metrics"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
 
 
 def listening(port: int) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from contexts.integrations import addresses, catalogue, endpoints, relay, sinks
+from contexts.integrations import addresses, catalogue, endpoints, queues, relay, sinks
 from contexts.integrations.models import WebhookDelivery, WebhookEndpoint
 from tests.integrations.receivers import Receiver
 
@@ -42,13 +42,15 @@ def receiver(request: pytest.FixtureRequest) -> Any:
 def owed_one(
     endpoint: WebhookEndpoint, position: int = 1, order: uuid.UUID | None = None
 ) -> WebhookDelivery:
-    return WebhookDelivery.objects.create(
+    delivery = WebhookDelivery.objects.create(
         id=catalogue.delivery_id(endpoint.id, position, 0), endpoint=endpoint,
         position=position, index=0, event_type="order.paid",
         ordering_key=order or uuid.uuid4(), occurred_at=timezone.now(),
         body='{"type":"order.paid"}', status="pending", next_attempt_at=timezone.now(),
         created_at=timezone.now(),
     )  # fmt: skip
+    queues.owe([(endpoint.id, delivery.ordering_key, delivery.next_attempt_at)])
+    return delivery
 
 
 def test_a_dns_answer_that_changes_to_127_0_0_1_is_refused_at_delivery(
@@ -127,7 +129,7 @@ def test_one_connection_carries_an_orders_deliveries_and_the_next_turns() -> Non
 
 
 def test_an_answer_too_long_to_read_still_delivers_and_closes_its_connection() -> None:
-    long_answer = b"x" * (sinks.ANSWER_BYTES + 1)
+    long_answer = b"x" * (16 * sinks.ANSWER_BYTES)  # more than the client buffers unread
     receiver = Receiver(lambda *request: 200, keep_alive=True, body=long_answer).start()
     try:
         endpoint = endpoints.register(receiver.url, ["order.paid"])

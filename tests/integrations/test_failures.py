@@ -89,7 +89,7 @@ def test_a_receiver_that_is_down_gets_the_events_when_it_comes_back(relay, recei
     )
 
     assert [d.attempts for d in refused][1] == 0, "the order's second event waited"
-    assert "ConnectError" in refused[0].last_error
+    assert refused[0].last_error.startswith("could not connect: ")
     assert [r.event["type"] for r in back.delivered()] == ["order.placed", "item.purchased"]
     assert {r.event["data"]["orderId"] for r in back.delivered()} == {str(order_id)}
 

@@ -54,7 +54,8 @@ def test_a_feed_message_with_markup_shows_as_text_on_the_board(
         "type": "order.event", "position": 10**9, "orderId": HOSTILE,
         "event": HOSTILE, "occurredAt": HOSTILE,
         "order": {
-            "orderId": HOSTILE, "customerId": HOSTILE, "status": HOSTILE, "total": HOSTILE,
+            "orderId": HOSTILE, "customerId": HOSTILE, "customerName": HOSTILE,
+            "status": HOSTILE, "total": HOSTILE,
             "itemCount": HOSTILE, "placedAt": "9999", "updatedAt": HOSTILE,
         },
     }  # fmt: skip
@@ -73,7 +74,8 @@ def test_a_feed_message_with_markup_shows_as_text_on_the_board(
 
     row = page.locator("#board tbody tr").first
     expect(row.locator("[data-field=status]")).to_have_text(HOSTILE)
-    expect(row.locator("[data-field=customerId]")).to_have_attribute("title", HOSTILE)
+    expect(row.locator("[data-field=customer]")).to_have_text(HOSTILE)
+    expect(row.locator("[data-field=customer]")).to_have_attribute("title", HOSTILE)
     expect(row.locator("[data-field=total]")).to_have_text(HOSTILE)
     assert page.locator("#board img").count() == 0
     assert page.evaluate("window.injected") is None

@@ -292,7 +292,7 @@ def test_run_serves_health_and_a_styled_admin_and_prints_its_urls(stack: Stack) 
     bring_up(stack)
 
     printed_block = wait_for(lambda: shop_is_up(stack), STARTUP_TIMEOUT, stack, "Shop is up")
-    feed_server_health = get(f"http://127.0.0.1:{stack.websocket_port}/api/health")
+    feed_server_health = get(f"http://127.0.0.1:{stack.websocket_port}/api/health/live")
     assert log_in_to_admin(stack) == stack.url("/admin/")
     login_page = get(stack.url("/admin/login/"))[1].decode()
     stylesheet = re.search(r'"(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login_page)

@@ -19,7 +19,7 @@ from contexts.sales.domain import OrderStatus
 from contexts.sales.models import OrderLine, OrderSummary
 from eventstore.admin.actions import CommandActionsMixin
 from eventstore.admin.filters import InputFilter, date_range_filter, uuid_or_none
-from eventstore.admin.readonly import ReadOnlyAdmin
+from eventstore.admin.readonly import ReadOnlyAdmin, id_column
 from shop.admin import customers, money
 from shop.money import currency
 
@@ -55,7 +55,14 @@ class VendorFilter(InputFilter):
 
 @admin.register(OrderSummary)
 class OrderAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin):
-    list_display = ("order_id", "customer", "status", "total_shown", "placed_at", "updated_at")
+    list_display = (
+        id_column("order_id"),
+        "customer",
+        "status",
+        "total_shown",
+        "placed_at",
+        "updated_at",
+    )
     list_filter = (
         StatusFilter,
         date_range_filter("placed_at", "placed"),

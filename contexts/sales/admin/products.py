@@ -18,7 +18,7 @@ from contexts.sales.domain import ChangeProductPrice, CreateProduct, Discontinue
 from contexts.sales.models import Product
 from eventstore.admin.actions import CommandAction, CommandActionsMixin
 from eventstore.admin.filters import InputFilter, date_range_filter, id_prefix, uuid_or_none
-from eventstore.admin.readonly import ReadOnlyAdmin, short_id
+from eventstore.admin.readonly import ReadOnlyAdmin, short_id_html
 from eventstore.models import Command
 from shop.admin import money
 from shop.money import MoneyFormField
@@ -119,11 +119,10 @@ class ProductAdmin(CommandActionsMixin, ReadOnlyAdmin):
     def vendor(self, product: Product) -> SafeString:
         orders = reverse("admin:sales_ordersummary_changelist")
         return format_html(
-            '<a href="{}?vendor={}" title="{}: its orders">{}</a>',
+            '<a href="{}?vendor={}" title="its orders">{}</a>',
             orders,
             product.vendor_id,
-            product.vendor_id,
-            short_id(product.vendor_id),
+            short_id_html(product.vendor_id),
         )
 
     def after_action(

@@ -1,5 +1,6 @@
-"""/ws/order-events as shop.asgi serves it: staff see every order, a customer only their
-own, live after commit and replayed after a position. Real commits, Redis and the gate."""
+"""/ws/order-events as shop.asgi serves it: staff see every order, naming its customer, a
+customer only their own, naming nobody, live after commit and replayed after a position.
+Real commits, Redis and the gate."""
 
 from __future__ import annotations
 
@@ -79,6 +80,12 @@ def messages_of(order: uuid.UUID) -> list[dict]:
     return [served(message) for message in stored_messages_of(order)]
 
 
+def named(messages: list[dict], names: dict[str, str | None]) -> list[dict]:
+    """Messages going out (`messages_of`) as staff get them: each order with its
+    customer's username, given here per order id (None for a customer id no user has)."""
+    return [{**m, "order": {**m["order"], "customerName": names[m["orderId"]]}} for m in messages]
+
+
 async def receive(socket: WebsocketCommunicator, count: int) -> list[dict]:
     return [await socket.receive_json_from(timeout=TIMEOUT) for _ in range(count)]
 
@@ -99,10 +106,11 @@ async def test_customers_get_their_own_orders_live_and_staff_get_all(committed_d
     other_messages = await db(messages_of)(other_order)
     assert [m["event"] for m in ann_messages] == ["sales.OrderPlaced", "sales.OrderCancelled"]
     assert ann_messages[1]["order"]["status"] == "cancelled"
-    assert await receive(ann_socket, 2) == as_sent(ann_messages, None)
+    assert await receive(ann_socket, 2) == as_sent(ann_messages, None)  # naming nobody
     staff_messages = await receive(staff_socket, 3)
     everyones = sorted(ann_messages + other_messages, key=lambda m: m["position"])
-    assert staff_messages == as_sent(everyones, None)
+    names = {str(ann_order): ann.username, str(other_order): None}
+    assert staff_messages == as_sent(named(everyones, names), None)
     for socket in (ann_socket, staff_socket):
         assert await socket.receive_nothing()
         await socket.disconnect()
@@ -119,6 +127,23 @@ async def test_a_customer_resuming_gets_only_their_missed_messages(committed_db:
     socket = await connected(ann_token, after=placed["position"])
 
     assert await receive(socket, 1) == as_sent([cancelled], placed["position"])
+    assert await socket.receive_nothing()
+    await socket.disconnect()
+
+
+async def test_staff_resuming_get_the_missed_messages_naming_the_customer(
+    committed_db: None,
+) -> None:
+    (ann, _), (_, staff_token) = await db(user_with_token)(), await db(user_with_token)(True)
+    product = await db(a_product)()
+    ann_order = await db(order_and_bake)(customer_id_for(ann), product)
+    await db(cancel_and_bake)(ann_order)
+    placed, cancelled = await db(messages_of)(ann_order)
+
+    socket = await connected(staff_token, after=placed["position"])
+
+    expected = named([cancelled], {str(ann_order): ann.username})
+    assert await receive(socket, 1) == as_sent(expected, placed["position"])
     assert await socket.receive_nothing()
     await socket.disconnect()
 
@@ -156,7 +181,8 @@ def test_a_batch_goes_to_each_group_once_linked_to_that_groups_previous_message(
     committed_db: None, group_sends: list[tuple[str, dict]]
 ) -> None:
     product = a_product()
-    ann, bob = uuid.uuid4(), uuid.uuid4()
+    ann_user = User.objects.create_user(f"ann-{uuid.uuid4().hex[:12]}")
+    ann, bob = customer_id_for(ann_user), uuid.uuid4()  # bob: no user has his id
     order_and_bake(ann, product)
     head, anns_head = last_position(), last_position(ann)
     group_sends.clear()
@@ -169,11 +195,17 @@ def test_a_batch_goes_to_each_group_once_linked_to_that_groups_previous_message(
     rows = feed_since(head)
     assert [customer for _, customer, _ in rows] == [ann, bob, ann]
     (first, _, a1), (second, _, b1), (_, _, a2) = rows
+    names = {
+        a1["orderId"]: ann_user.username,
+        b1["orderId"]: None,
+        a2["orderId"]: ann_user.username,
+    }
+    staff_a1, staff_b1, staff_a2 = named([a1, b1, a2], names)
     assert group_sends == [
         (STAFF_GROUP, {"type": "feed.batch", "entries": [
-            {"previous": head, "message": a1},
-            {"previous": first, "message": b1},
-            {"previous": second, "message": a2},
+            {"previous": head, "message": staff_a1},
+            {"previous": first, "message": staff_b1},
+            {"previous": second, "message": staff_a2},
         ]}),
         (customer_group(ann), {"type": "feed.batch", "entries": [
             {"previous": anns_head, "message": a1},
@@ -205,7 +237,8 @@ async def test_a_customer_refilling_after_a_lost_message_gets_only_their_own(
     everyones = [message for _, _, message in await db(feed_since)(head)]
     assert [m["orderId"] for m in everyones] == [str(ann_order), str(other_order), str(ann_order)]
     assert await receive(ann_socket, 2) == as_sent(ann_messages, None)
-    assert await receive(staff_socket, 3) == as_sent(everyones, None)
+    names = {str(ann_order): ann.username, str(other_order): None}
+    assert await receive(staff_socket, 3) == as_sent(named(everyones, names), None)
     for socket in (ann_socket, staff_socket):
         assert await socket.receive_nothing()
         await socket.disconnect()

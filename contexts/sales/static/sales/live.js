@@ -120,6 +120,16 @@
     return td;
   }
 
+  /* Staff's board names each order's customer (its username, else the start of its id);
+   * a customer's own board has no such column, and their feed names nobody. */
+  function customerCell(order) {
+    const name = order.customerName ? order.customerName : element("code", {}, order.customerId.slice(0, 8));
+    const td = cell(name);
+    td.dataset.field = "customer";
+    td.title = order.customerId;
+    return td;
+  }
+
   /* The board: update a row in place, or add the order where its placedAt puts it. */
   function newRow(order) {
     const row = document.createElement("tr");
@@ -127,10 +137,9 @@
     row.dataset.placedAt = order.placedAt;
     row.dataset.updates = "0";
     const link = element("a", { href: `/orders/${encodeURIComponent(order.orderId)}` }, order.orderId.slice(0, 8));
-    const customer = element("td", { "data-field": "customerId", title: order.customerId }, order.customerId.slice(0, 8));
+    row.append(cell(link));
+    if (root.hasAttribute("data-customer-column")) row.append(customerCell(order));
     row.append(
-      cell(link),
-      customer,
       cell(element("span", { class: "status", "data-field": "status" })),
       element("td", { "data-field": "itemCount" }),
       amount("total"),
