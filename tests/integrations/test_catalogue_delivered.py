@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from contexts.cart import domain as cart
+from contexts.integrations.models import WebhookEndpoint
 from contexts.invoicing import domain as invoicing
 from contexts.shared.values import derived_id
 from contexts.shipping import domain as shipping
@@ -106,8 +107,13 @@ def test_checkout_to_delivery_and_an_overdue_order_reach_the_receiver_signed(
     )  # fmt: skip
     ids = [r.message_id for r in received]
     assert len(set(ids)) == len(ids) == len(deliveries(endpoint))
-    assert {d.status for d in deliveries(endpoint)} == {"delivered"}
+    # the receiver has each request before the relay records its 2xx
+    wait_for(lambda: statuses(endpoint) == {"delivered"}, what="all recorded delivered")
 
 
 def types_for(receiver, order_id: uuid.UUID) -> list[str]:
     return [e["type"] for e in events_of(receiver.delivered(), order_id)]
+
+
+def statuses(endpoint: WebhookEndpoint) -> set[str]:
+    return {delivery.status for delivery in deliveries(endpoint)}
