@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.db import connection, transaction
 from psycopg.types.json import Jsonb
+from structlog.contextvars import get_contextvars
 
 from eventstore import wakeups
 from eventstore.codec import encode
@@ -62,15 +63,17 @@ def submit(
     """Accept a command: write it to the inbox as pending and wake the executor after commit.
 
     Commands on one stream commit one after another (a per-stream lock), so their
-    creation order is their arrival order.
+    creation order is their arrival order. Without a `correlation_id` the command joins
+    the conversation it is submitted in (`conversation`).
     """
     handler = registry.for_command(command)
     stream_id = handler.stream_of(command)
     payload = encode(command)
     command_id = uuid.uuid4()
+    correlation_id = correlation_id or conversation() or command_id
     row = [
         command_id, handler.service, handler.operation, stream_id, Jsonb(payload), actor,
-        idempotency_key, correlation_id or command_id, causation_id, not_before, None,
+        idempotency_key, correlation_id, causation_id, not_before, None,
     ]  # fmt: skip
     with connection.cursor() as cursor:  # one statement: atomic in or out of a transaction
         if not _insert_pending(cursor, row):
@@ -78,6 +81,14 @@ def submit(
                 cursor, handler.name, stream_id, payload, actor, idempotency_key
             )
     return Submitted(command_id, created=True)
+
+
+def conversation() -> UUID | None:
+    """The correlation id bound to this context's log lines, if any: a request's id
+    (`shop.request_ids`), a command's while the executor decides it, an event's while a
+    subscriber handles it. A command submitted there is part of that story."""
+    bound = get_contextvars().get("correlation_id")
+    return UUID(str(bound)) if bound else None
 
 
 def submit_many(
@@ -94,13 +105,14 @@ def submit_many(
     if not submissions:
         return []
     rows, payloads = [], []
+    bound = conversation()
     for given in submissions:
         handler = registry.for_command(given.command)
         command_id = uuid.uuid4()
         payloads.append(encode(given.command))
         rows.append((
             command_id, handler.service, handler.operation, handler.stream_of(given.command),
-            given.idempotency_key, given.correlation_id or command_id, given.causation_id,
+            given.idempotency_key, given.correlation_id or bound or command_id, given.causation_id,
             given.not_before,
         ))  # fmt: skip
     columns = [list(column) for column in zip(*rows, strict=True)]

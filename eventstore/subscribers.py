@@ -6,6 +6,10 @@ rows and its new checkpoint commit in one transaction, so each event is applied 
 once. A session-level advisory lock keeps one runner per subscriber across all workers
 and hosts, and is held until the batch's after-commit notifications are sent, so live
 messages leave in position order.
+
+A run's log lines carry the subscriber's name; a line about one event (a receptor's,
+a failure's) carries that event's `command_id` and `correlation_id` too
+(`eventstore.log_context`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import ClassVar
 
 from django.db import connection, models, transaction
 
-from eventstore import metrics, wakeups
+from eventstore import log_context, metrics, wakeups
 from eventstore.inbox import Submission, submit_many
 from eventstore.store import EventStore, RecordedEvent, store
 
@@ -103,17 +107,19 @@ class Receptor(Subscriber):
 
     def handle(self, events: Sequence[RecordedEvent]) -> None:
         """Submit every command the batch calls for, in one statement."""
-        submissions = [
-            Submission(
-                command,
-                idempotency_key=f"{self.name}:{event.position}:{index}",
-                not_before=self.not_before(event, command),
-                correlation_id=event.metadata.correlation_id,
-                causation_id=event.metadata.command_id,
-            )
-            for event in events
-            for index, command in enumerate(self.react(event))
-        ]
+        submissions: list[Submission] = []
+        for event in events:
+            with log_context.bound(log_context.of_event(event)):  # for react's lines
+                submissions += [
+                    Submission(
+                        command,
+                        idempotency_key=f"{self.name}:{event.position}:{index}",
+                        not_before=self.not_before(event, command),
+                        correlation_id=event.metadata.correlation_id,
+                        causation_id=event.metadata.command_id,
+                    )
+                    for index, command in enumerate(self.react(event))
+                ]
         results = submit_many(submissions, actor=f"receptor:{self.name}")
         for given, result in zip(submissions, results, strict=True):
             if not result.same:
@@ -225,12 +231,13 @@ class Runner:
             if not cursor.fetchone()[0]:
                 return False
         _ensure_checkpoint(name)
-        try:
-            with transaction.atomic():
-                applied = self._run_batch()
-        except Exception:
-            log.warning("%s: inline batch failed; its own run will retry", name, exc_info=True)
-            return False
+        with log_context.bound({"subscriber": name}):
+            try:
+                with transaction.atomic():
+                    applied = self._run_batch()
+            except Exception:
+                log.warning("%s: inline batch failed; its own run will retry", name, exc_info=True)
+                return False
         return applied is None or applied < self.subscriber.batch_size
 
     def woken(self) -> int:
@@ -256,7 +263,10 @@ class Runner:
         applied = batches = 0
         deadline = time.monotonic() + turn if turn else None
         self.busy = self.more = False
-        with SubscriberLock(self.subscriber.name, wait_seconds) as lock:
+        with (
+            log_context.bound({"subscriber": self.subscriber.name}),
+            SubscriberLock(self.subscriber.name, wait_seconds) as lock,
+        ):
             if not lock.held:
                 self.busy = True
                 return 0
@@ -317,16 +327,17 @@ class Runner:
             checkpoint = _lock_checkpoint(self.subscriber.name)
             events, _ = self._read(checkpoint)
         for event in events:
-            try:
-                with transaction.atomic():
-                    if _lock_checkpoint(self.subscriber.name) >= event.position:
-                        continue
-                    self.subscriber.handle([event])
-                    _save_checkpoint(self.subscriber.name, event.position)
-                    self._notify_after_commit([event])
-            except Exception as error:
-                _record_failure(self.subscriber.name, event, error)
-                return applied
+            with log_context.bound(log_context.of_event(event)):
+                try:
+                    with transaction.atomic():
+                        if _lock_checkpoint(self.subscriber.name) >= event.position:
+                            continue
+                        self.subscriber.handle([event])
+                        _save_checkpoint(self.subscriber.name, event.position)
+                        self._notify_after_commit([event])
+                except Exception as error:
+                    _record_failure(self.subscriber.name, event, error)
+                    return applied
             applied += 1
         return applied
 

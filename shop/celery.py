@@ -42,6 +42,17 @@ def serve_relay_queue(sender: str, instance: object, **kwargs: object) -> None:
         instance.app.amqp.queues.select([relay_queue()])
 
 
+@signals.setup_logging.connect
+def use_shop_logging(**kwargs: object) -> None:
+    """Workers and beat log as every Shop process does (settings.LOGGING, `shop.logs`),
+    at SHOP_LOG_LEVEL: a receiver here keeps Celery from installing its own handlers."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
 @signals.task_postrun.connect
 def hand_back_connections(**kwargs: object) -> None:
     """Give the task's database connections back to the pool, as Django does when a

@@ -131,7 +131,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "shop.metrics.RequestTimer",  # first: times every answer, static files' too
+    "shop.request_ids.RequestIdMiddleware",  # first: every line of a request carries its id
+    "shop.metrics.RequestTimer",  # times every answer, static files' too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/, before the rest
     "csp.middleware.CSPMiddleware",
@@ -353,14 +354,34 @@ SPECTACULAR_SETTINGS = {
 # The largest request body the API reads (larger is 413).
 SHOP_API_MAX_BODY_BYTES = 64 * 1024
 
+# Every process's lines, Django's, Celery's, uvicorn's and Shop's, through one formatter
+# (shop/logs.py): SHOP_LOG_FORMAT=json for one JSON object a line, console lines else.
+SHOP_LOG_FORMAT = os.environ.get("SHOP_LOG_FORMAT", "console")
+SHOP_LOG_LEVEL = os.environ.get("SHOP_LOG_LEVEL", "INFO")
+SHOP_ACCESS_LOG = os.environ.get("SHOP_ACCESS_LOG", "0") == "1"  # a line a request
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("SHOP_LOG_LEVEL", "INFO")},
-    # httpx logs every request at INFO: a line per webhook sent. Deliveries are recorded
-    # in their table (GET /api/webhooks/{id}/deliveries) instead.
-    "loggers": {"httpx": {"level": "WARNING"}},
+    "formatters": {"shop": {"()": "shop.logs.formatter", "format": SHOP_LOG_FORMAT}},
+    # The sweeper's runs (CELERY_BEAT_SCHEDULE) log at DEBUG, not a few lines a sweep.
+    "filters": {
+        "routine": {
+            "()": "shop.logs.RoutineTasks",
+            "tasks": ["eventstore.sweep", "integrations.sweep"],
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "shop", "filters": ["routine"]}
+    },
+    "root": {"handlers": ["console"], "level": SHOP_LOG_LEVEL},
+    "loggers": {
+        # Django's own console handler (under DEBUG) gives way to ours, as do uvicorn's
+        # (the websocket server's lines); the access lines are Shop's (shop/request_ids.py).
+        "django": {},
+        "uvicorn": {"handlers": ["console"], "level": SHOP_LOG_LEVEL, "propagate": False},
+        "uvicorn.access": {"propagate": False},
+        "shop.access": {"level": "INFO" if SHOP_ACCESS_LOG else "WARNING"},
+    },
 }
 
 SHOP_SWEEP_SECONDS = float(os.environ.get("SHOP_SWEEP_SECONDS", "2"))

@@ -34,6 +34,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.asgi import ASGIRequest
 from django.middleware.csrf import CsrfViewMiddleware
 
+from shop.request_ids import WebsocketRequestId
 from shop.tokens.keys import live_token, live_user
 from shop.websocket_guard import SocketGuard
 
@@ -113,6 +114,8 @@ def websocket_application(routing_modules: Iterable[str]) -> Any:
     routes = [
         route for module in routing_modules for route in import_module(module).websocket_urlpatterns
     ]
-    return SameOriginValidator(
-        AuthMiddlewareStack(TokenAuthMiddleware(SocketGuard(URLRouter(routes))))
+    return WebsocketRequestId(
+        SameOriginValidator(
+            AuthMiddlewareStack(TokenAuthMiddleware(SocketGuard(URLRouter(routes))))
+        )
     )

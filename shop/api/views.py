@@ -19,6 +19,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from structlog.contextvars import bind_contextvars
 
 from eventstore.inbox import submit
 from shop.api import consistency, idempotency
@@ -126,6 +127,7 @@ class CommandApi(ApiView):
 
     def _accepted(self, command: object, created: dict[str, UUID]) -> Response:
         submitted = submit(command, actor=actor_for(self.request.user))
+        bind_contextvars(command_id=str(submitted.command_id))  # for the request's lines
         body = {
             "commandId": str(submitted.command_id),
             "status": "pending",

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+from shop.cli import services_env
 from shop.devstack.servers import (
     http_server,
     web_threads,
@@ -23,6 +25,7 @@ from shop.devstack.servers import (
 from shop.devstack.services import (
     ROOT,
     RUN_DIR,
+    ServiceError,
     Services,
     app_role,
     die_with_parent,
@@ -31,7 +34,7 @@ from shop.devstack.services import (
 from shop.secret_files import secret_in_file, write_secret_file
 
 PYTHON = sys.executable
-TOOLS_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SHOP_SECRET_KEY")
+STARTUP_SECONDS = 120
 
 
 def spawn(args: list[str], env: dict[str, str], *, own_group: bool = False) -> subprocess.Popen:
@@ -71,6 +74,7 @@ def migrate(env: dict[str, str]) -> None:
 
 def run(env: dict[str, str], embedded_database: bool) -> int:
     port = os.environ.get("PORT", "8000")
+    env = {"SHOP_ACCESS_LOG": "1", **env}  # a line a request, unless the caller says 0
     migrate(env)
     manage(env, "collectstatic", "--no-input", "-v", "0")
     manage(env, "ensure_admin")
@@ -106,11 +110,10 @@ def run(env: dict[str, str], embedded_database: bool) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        announced = False
+        startup = Startup(f"http://127.0.0.1:{port}/api/health", ws_port)
         while not stopping and all(p.poll() is None for p in procs):
-            if not announced and listening(int(port)) and listening(ws_port):
+            if startup.came_up():
                 announce(port, ws_port, tools_env)
-                announced = True
             time.sleep(0.2)
     finally:
         stop_all(procs)
@@ -127,6 +130,50 @@ def fresh_metrics_dir() -> Path:
     return path
 
 
+class Startup:
+    """Waits, saying for what, until /api/health answers 200 and the feed's port listens;
+    gives up waiting (and says so) after STARTUP_SECONDS, leaving the processes running."""
+
+    def __init__(self, health: str, ws_port: int) -> None:
+        self.health, self.ws_port = health, ws_port
+        self.deadline = time.monotonic() + STARTUP_SECONDS
+        self.waiting, self.last = True, "no answer"
+        print(
+            f"Waiting for {health} to answer 200 and port {ws_port} to listen"
+            f" (up to {STARTUP_SECONDS} s)...",
+            flush=True,
+        )
+
+    def came_up(self) -> bool:
+        """True once, when Shop answers; False before, and after giving up."""
+        if not self.waiting:
+            return False
+        self.last = health_status(self.health)
+        if self.last == "200" and listening(self.ws_port):
+            self.waiting = False
+            return True
+        if time.monotonic() > self.deadline:
+            self.waiting = False
+            print(
+                f"Shop did not come up: {self.health} gave {self.last} after"
+                f" {STARTUP_SECONDS} s (see the lines above). Ctrl-C stops everything.",
+                flush=True,
+            )
+        return False
+
+
+def health_status(url: str) -> str:
+    """The status /api/health answers with, or "no answer"."""
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with direct.open(url, timeout=2) as response:
+            return str(response.status)
+    except urllib.error.HTTPError as error:
+        return str(error.code)
+    except OSError:
+        return "no answer"
+
+
 def listening(port: int) -> bool:
     with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
         return True
@@ -134,15 +181,17 @@ def listening(port: int) -> bool:
 
 
 def announce(port: str, ws_port: int, tools_env: Path) -> None:
-    """Where Shop answers, once both servers listen."""
+    """Where Shop answers, once it does."""
     print(
         f"\nShop is up:\n  API     http://127.0.0.1:{port}/api/health\n"
         f"  Admin   http://127.0.0.1:{port}/admin/\n"
         f"  Board   http://127.0.0.1:{port}/live\n"
+        f"  Metrics http://127.0.0.1:{port}/metrics (Prometheus; docs/metrics.md)\n"
         f"  Live    ws://127.0.0.1:{ws_port}/ws/order-events (SHOP_WEBSOCKET_PORT)\n"
         f"  HTTP    {web_workers()} processes x {web_threads()} threads (SHOP_WEB_WORKERS,"
         " SHOP_WEB_THREADS)\n"
-        f"  Tools   . {os.path.relpath(tools_env, ROOT)}  then  .venv/bin/python manage.py cart\n"
+        f"  Tools   .venv/bin/python manage.py cart (stream, lag, simulate...), with the"
+        f" services in {services_env.relative(tools_env)}\n"
         "Ctrl-C stops everything.\n",
         flush=True,
     )
@@ -154,12 +203,10 @@ def pool_size(env: dict[str, str]) -> str:
 
 
 def write_tools_env(env: dict[str, str]) -> Path:
-    """`.run/services.env`, for a shell to source while this run is up: the management
-    commands (cart, stream, lag) then reach the same Postgres and Redis, even embedded
-    ones on ports picked at start."""
-    path = RUN_DIR / "services.env"
-    lines = (f"export {name}={shlex.quote(env[name])}\n" for name in TOOLS_VARIABLES)
-    write_secret_file(path, "".join(lines))
+    """`.run/services.env` while this run is up: the shell tools (`shop.cli.services_env`)
+    then reach the same Postgres and Redis, even embedded ones on ports picked at start."""
+    path = services_env.services_env_path(env)
+    write_secret_file(path, services_env.render(env))
     return path
 
 
@@ -203,7 +250,11 @@ def main() -> int:
     job, args = sys.argv[1], sys.argv[2:]
     services = Services()
     try:
-        env = {**os.environ, **services.start(), "PYTHONUNBUFFERED": "1"}
+        try:
+            env = {**os.environ, **services.start(), "PYTHONUNBUFFERED": "1"}
+        except ServiceError as error:
+            print(f"Shop's services did not come up: {error}", file=sys.stderr)
+            return 1
         env["SHOP_SECRET_KEY"] = secret_key()
         if job == "run":
             return run(env, embedded_database=services.postgres is not None)

@@ -38,6 +38,17 @@ PG_HBA = (
 )
 
 
+POSTGRES_READY_SECONDS = 300
+"""How long Postgres may take to accept connections: crash recovery replays the WAL."""
+PG_ISREADY_ACCEPTING, PG_ISREADY_REJECTING = 0, 1  # pg_isready's exit codes
+OLD_SERVER_RUNS = "pre-existing shared memory block"
+"""What Postgres says when processes of a server killed on its data directory still run."""
+
+
+class ServiceError(RuntimeError):
+    """An embedded service did not come up; the message says why, in a line."""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -78,11 +89,11 @@ def wait_for_port(port: int, proc: subprocess.Popen, what: str, timeout: float =
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with code {proc.returncode}")
+            raise ServiceError(f"{what} exited with code {proc.returncode}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             return
         time.sleep(0.05)
-    raise RuntimeError(f"{what} did not listen on port {port} within {timeout:.0f}s")
+    raise ServiceError(f"{what} did not listen on port {port} within {timeout:.0f}s")
 
 
 @dataclass
@@ -118,6 +129,7 @@ class EmbeddedPostgres:
         else:
             if not (self.data_dir / "PG_VERSION").exists():
                 self._initdb(bin_dir, user)
+            self._say_if_recovering(bin_dir)
             self._require_passwords(bin_dir, user)
             self.port = free_port()
             self.proc = subprocess.Popen(
@@ -137,6 +149,7 @@ class EmbeddedPostgres:
                 start_new_session=True,
             )  # fmt: skip
             wait_for_port(self.port, self.proc, "postgres")
+        self._wait_until_accepting(bin_dir)
         self._ensure_database_and_roles()
         return self.url
 
@@ -148,6 +161,49 @@ class EmbeddedPostgres:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+    def _say_if_recovering(self, bin_dir: Path) -> None:
+        """A cluster stopped uncleanly (power loss, SIGKILL) first replays its WAL."""
+        control = subprocess.run(
+            [str(bin_dir / "pg_controldata"), "-D", str(self.data_dir)],
+            capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"},
+        )  # fmt: skip
+        state = next(
+            (line.split(":", 1)[1].strip() for line in control.stdout.splitlines()
+             if line.startswith("Database cluster state:")),
+            "shut down",
+        )  # fmt: skip
+        if state != "shut down":
+            print(
+                f"Postgres in {self.data_dir} was not shut down cleanly ({state}):"
+                " it recovers first, which may take a while.",
+                flush=True,
+            )
+
+    def _wait_until_accepting(self, bin_dir: Path) -> None:
+        """Listening is not accepting: a Postgres starting up or in crash recovery refuses
+        connections ("not yet accepting connections") for up to POSTGRES_READY_SECONDS."""
+        started = time.monotonic()
+        probe = [str(bin_dir / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port),
+                 "-U", PG_OWNER, "-d", "postgres", "-t", "2"]  # fmt: skip
+        said = False
+        while (answer := subprocess.run(probe).returncode) != PG_ISREADY_ACCEPTING:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise ServiceError(f"postgres exited with code {self.proc.returncode}")
+            limit = POSTGRES_READY_SECONDS if answer == PG_ISREADY_REJECTING else 30
+            if time.monotonic() - started > limit:
+                raise ServiceError(
+                    f"Postgres on port {self.port} did not accept connections within"
+                    f" {limit} s; see {self.log_file}"
+                )
+            if not said and answer == PG_ISREADY_REJECTING:
+                print(
+                    f"Waiting for Postgres on port {self.port} to accept connections (it is"
+                    f" starting up or recovering; up to {POSTGRES_READY_SECONDS} s)...",
+                    flush=True,
+                )
+                said = True
+            time.sleep(0.1)
 
     def _running_port(self) -> int | None:
         return running_port(self.data_dir)
@@ -199,14 +255,40 @@ class EmbeddedPostgres:
         Clusters made before passwords (trust for everyone) are brought here as well.
         """
         password = secret_in_file(RUN_DIR / "pg-password")
-        subprocess.run(
-            [str(bin_dir / "postgres"), "--single", "-D", str(self.data_dir), "postgres"],
-            input=f"ALTER ROLE {PG_OWNER} PASSWORD '{password}'\n".encode(),
-            check=True,
-            capture_output=True,
-            user=user,
-        )
+        self._single_user(bin_dir, user, f"ALTER ROLE {PG_OWNER} PASSWORD '{password}'\n")
         (self.data_dir / "pg_hba.conf").write_text(PG_HBA)  # keeps its owner and mode 0600
+
+    def _single_user(self, bin_dir: Path, user: str | None, statement: str) -> None:
+        """Run `statement` in single-user mode, which first recovers a cluster stopped
+        uncleanly. After a SIGKILL of the postmaster, its backends run on until their
+        query ends, holding the shared memory: they are waited for, bounded."""
+        command = [str(bin_dir / "postgres"), "--single", "-D", str(self.data_dir), "postgres"]
+        started, said = time.monotonic(), False
+        while True:
+            try:
+                done = subprocess.run(
+                    command, input=statement.encode(), capture_output=True, user=user,
+                    timeout=POSTGRES_READY_SECONDS,
+                )  # fmt: skip
+            except subprocess.TimeoutExpired:
+                raise ServiceError(
+                    f"Postgres in {self.data_dir} did not recover within {POSTGRES_READY_SECONDS} s"
+                ) from None
+            if done.returncode == 0:
+                return
+            error = done.stderr.decode(errors="replace")
+            held = OLD_SERVER_RUNS in error
+            if not held or time.monotonic() - started > POSTGRES_READY_SECONDS:
+                fatal = [line for line in error.splitlines() if "FATAL" in line]
+                raise ServiceError(f"postgres --single failed: {(fatal or [error])[-1].strip()}")
+            if not said:
+                print(
+                    f"Waiting for the processes of the Postgres killed on {self.data_dir} to"
+                    f" exit (they hold its shared memory; up to {POSTGRES_READY_SECONDS} s)...",
+                    flush=True,
+                )
+                said = True
+            time.sleep(0.5)
 
     def _ensure_database_and_roles(self) -> None:
         import psycopg

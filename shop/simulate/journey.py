@@ -64,16 +64,25 @@ def journey(shop: Shop, rng: Random, stats: Stats) -> str | None:
 
 
 def check_out_a_cart(customer: Api, products: tuple[dict, ...], rng: Random) -> tuple[str, str]:
+    """Fill a cart, perhaps change a line or remove one, and check it out: never emptied
+    first, since a frontend knows an empty cart cannot check out."""
     cart = f"/api/cart/{uuid.uuid4()}"
     chosen = rng.sample(products, k=min(len(products), rng.randint(1, 3)))
-    for product in chosen:
-        body = {"productId": product["productId"], "quantity": rng.randint(1, 3)}
-        customer.call("add item", "POST", cart, body)
+    quantities = {product["productId"]: rng.randint(1, 3) for product in chosen}
+    for product_id, quantity in quantities.items():
+        customer.call("add item", "POST", cart, {"productId": product_id, "quantity": quantity})
     if rng.random() < 0.3:
-        path = f"{cart}/productId/{chosen[0]['productId']}"
-        customer.call("change quantity", "PATCH", path, {"delta": rng.choice((1, 2, -1))})
-    if len(chosen) > 1 and rng.random() < 0.2:
-        customer.call("remove item", "DELETE", f"{cart}/productId/{chosen[-1]['productId']}")
+        first = next(iter(quantities))
+        may_remove = quantities[first] > 1 or len(quantities) > 1
+        delta = rng.choice((1, 2, -1) if may_remove else (1, 2))
+        customer.call("change quantity", "PATCH", f"{cart}/productId/{first}", {"delta": delta})
+        quantities[first] += delta
+        if not quantities[first]:
+            del quantities[first]
+    if len(quantities) > 1 and rng.random() < 0.2:
+        last = list(quantities)[-1]
+        customer.call("remove item", "DELETE", f"{cart}/productId/{last}")
+        del quantities[last]
     body = {"shippingAddress": rng.choice(ADDRESSES)}
     answer = customer.call("check out", "POST", f"{cart}/checkout", body)
     return answer["orderId"], answer["commandId"]

@@ -88,3 +88,20 @@ def test_simulate_says_so_when_it_cannot_reach_the_server(manage: Manage) -> Non
     assert run.returncode == 1
     assert run.stderr.startswith("CommandError: Could not start: POST /api/auth/token: ")
     assert "Simulated" not in run.stdout
+
+
+def test_simulate_help_shows_every_default(manage: Manage) -> None:
+    run = manage("simulate", "--help", env={"PORT": "8123", "COLUMNS": "200"})
+
+    assert run.returncode == 0, run.stderr
+    for shown in (
+        "orders to place (default: 50)",
+        "orders per second (default: 5.0)",
+        "new customers (default: 10)",
+        "the server (default: http://127.0.0.1:$PORT, here http://127.0.0.1:8123)",
+        "staff who pay and dispatch (default: SHOP_ADMIN_USER, else admin)",
+        "their password (default: SHOP_ADMIN_PASSWORD, else .run/admin-password)",
+        "for a repeatable mix of journeys (default: a random one each run)",
+        "journeys at once (default: 3 s of orders at --rate, from 4 to 64)",
+    ):
+        assert shown in run.stdout, shown

@@ -308,10 +308,16 @@ def test_run_serves_health_and_a_styled_admin_and_prints_its_urls(stack: Stack) 
         f"  Live    {stack.feed} (SHOP_WEBSOCKET_PORT)\n"
         f"  HTTP    {WEB_WORKERS} processes x {WEB_THREADS} threads"
         " (SHOP_WEB_WORKERS, SHOP_WEB_THREADS)\n"
-        "  Tools   . .run/services.env  then  .venv/bin/python manage.py cart\n"
+        "  Tools   .venv/bin/python manage.py cart (stream, lag, simulate...), with the services"
+        " in .run/services.env\n"
     )
     assert feed_server_health[0] == 200  # the feed's server is up too, answering HTTP
     printed = stack.log()
+    waiting = (
+        f"Waiting for {stack.url('/api/health')} to answer 200 and port {stack.websocket_port}"
+        " to listen (up to 120 s)..."
+    )
+    assert printed.index(waiting) < printed.index("Shop is up:")
     assert "lifespan' protocol appears unsupported" not in printed
     tools_env = (ROOT / ".run" / "services.env").read_text()
     assert f"export DATABASE_URL={shlex.quote(url_of_the_test_database())}\n" in tools_env

@@ -68,6 +68,7 @@ def test_the_tools_env_carries_the_apps_urls_and_key_for_its_owner_alone(
         "SHOP_MIGRATE_DATABASE_URL": OWNER_URL,
         "REDIS_URL": "redis://:redis-pw@127.0.0.1:6379/0",
         "SHOP_SECRET_KEY": "key with spaces",
+        "SHOP_SERVICES_ENV": str(run_dir / "services.env"),  # where the tools look for it
     }
 
     path = devstack.write_tools_env(env)

@@ -45,14 +45,36 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         port = os.environ.get("PORT", "8000")
-        parser.add_argument("--orders", type=positive(int), default=50, help="orders to place")
-        parser.add_argument("--rate", type=positive(float), default=5.0, help="orders per second")
-        parser.add_argument("--customers", type=positive(int), default=10, help="new customers")
-        parser.add_argument("--url", default=f"http://127.0.0.1:{port}", help="the server")
-        parser.add_argument("--staff-user", help="staff who pay and dispatch")
-        parser.add_argument("--staff-password")
-        parser.add_argument("--seed", type=int, help="for a repeatable mix of journeys")
-        parser.add_argument("--concurrency", type=positive(int), default=0, help="journeys at once")
+        given = "(default: %(default)s)"
+        parser.add_argument(
+            "--orders", type=positive(int), default=50, help=f"orders to place {given}"
+        )
+        parser.add_argument(
+            "--rate", type=positive(float), default=5.0, help=f"orders per second {given}"
+        )
+        parser.add_argument(
+            "--customers", type=positive(int), default=10, help=f"new customers {given}"
+        )
+        parser.add_argument(
+            "--url", default=f"http://127.0.0.1:{port}",
+            help="the server (default: http://127.0.0.1:$PORT, here %(default)s)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--staff-user",
+            help="staff who pay and dispatch (default: SHOP_ADMIN_USER, else admin)",
+        )
+        parser.add_argument(
+            "--staff-password",
+            help="their password (default: SHOP_ADMIN_PASSWORD, else .run/admin-password)",
+        )
+        parser.add_argument(
+            "--seed", type=int,
+            help="for a repeatable mix of journeys (default: a random one each run)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--concurrency", type=positive(int), default=0,
+            help="journeys at once (default: 3 s of orders at --rate, from 4 to 64)",
+        )  # fmt: skip
 
     def handle(self, *args: object, **options: object) -> None:
         user, password = default_staff()

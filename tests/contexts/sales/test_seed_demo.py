@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from contexts.sales.domain import CreateProduct
 from contexts.sales.management.commands.seed_demo import (
     CATALOG,
     DEMO_PASSWORD,
@@ -19,6 +21,7 @@ from contexts.sales.management.commands.seed_demo import (
     vendor_id,
 )
 from contexts.sales.models import Product
+from eventstore.inbox import submit
 from eventstore.models import Command
 from shop.customers import customer_id_for
 
@@ -72,6 +75,34 @@ def test_seeding_again_changes_nothing() -> None:
     assert list(
         get_user_model().objects.order_by("pk").values_list("username", "password")
     ) == passwords  # fmt: skip
+
+
+def test_seeding_with_wait_leaves_a_backlog_of_other_commands_to_the_workers() -> None:
+    """Other pending commands that no worker runs (as at a `make run` on a busy database)
+    neither run in the seeding process nor hold it up."""
+    backlog = [
+        submit(
+            CreateProduct(uuid.uuid4(), uuid.uuid4(), f"backlog-{n}", Decimal("1.00")),
+            actor="staff:backlog", idempotency_key=f"backlog-{n}",
+        ).command_id
+        for n in range(3)
+    ]  # fmt: skip
+
+    output = seed("--wait")
+
+    assert f"Executed {SEEDED} commands and baked the sales tables." in output
+    assert Command.objects.filter(actor="system:seed", status="done").count() == SEEDED
+    still = Command.objects.filter(pk__in=backlog).values_list("status", "executed_at")
+    assert list(still) == [("pending", None)] * 3
+    assert not Product.objects.filter(name__startswith="backlog-").exists()
+
+
+def test_seeding_again_with_wait_executes_and_bakes_nothing() -> None:
+    seed("--wait")
+
+    output = seed("--wait")
+
+    assert "The demo's commands ran earlier: nothing to execute or bake." in output
 
 
 def test_seeding_without_wait_only_submits() -> None:
