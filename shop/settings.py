@@ -10,6 +10,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
+from shop.currencies import shop_currency
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -430,6 +432,12 @@ SHOP_WEBHOOK_RETRY_SECONDS = tuple(
 SHOP_WEBHOOK_DISABLE_AFTER = float(os.environ.get("SHOP_WEBHOOK_DISABLE_AFTER", "86400"))
 # Threads of the relay's worker: each endpoint being delivered to takes one.
 SHOP_WEBHOOK_THREADS = int(os.environ.get("SHOP_WEBHOOK_THREADS", "4"))
+
+# The currency of every amount (ISO 4217, two decimal places; shop/currencies.py): shown
+# as `currency` beside amounts in the API, the pages, the back office and the integration
+# events. It names the amounts, never converts them: set it once, the same in every
+# process. Stored pages and feed rows do not hold it, so changing it needs no rebuild.
+SHOP_CURRENCY = shop_currency(os.environ.get("SHOP_CURRENCY") or "EUR")
 
 # Seconds a customer has to pay an invoice, counted from the order's placed_at (3 days).
 SHOP_PAYMENT_WINDOW = int(os.environ.get("SHOP_PAYMENT_WINDOW", "259200"))

@@ -13,7 +13,7 @@ from contexts.cart.models import Cart
 from contexts.cart.queries import cart_view
 from eventstore.admin.filters import date_range_filter, id_prefix, uuid_or_none
 from eventstore.admin.readonly import ReadOnlyAdmin, id_column
-from shop.admin import customers
+from shop.admin import customers, money
 
 
 class EmptyFilter(admin.SimpleListFilter):
@@ -33,7 +33,7 @@ class EmptyFilter(admin.SimpleListFilter):
 
 @admin.register(Cart)
 class CartAdmin(customers.CustomerColumn, ReadOnlyAdmin):
-    list_display = (id_column("cart_id"), "customer", "total", "version", "updated_at")
+    list_display = (id_column("cart_id"), "customer", "total_shown", "version", "updated_at")
     list_filter = (
         EmptyFilter,
         date_range_filter("updated_at", "updated"),
@@ -42,8 +42,9 @@ class CartAdmin(customers.CustomerColumn, ReadOnlyAdmin):
     search_fields = ("cart_id",)
     search_help_text = "The start of a cart id, or a customer's username or email."
     ordering = ("-updated_at", "cart_id")
-    fields = ("cart_id", "customer", "total", "version", "updated_at")
-    readonly_fields = ("customer",)
+    fields = ("cart_id", "customer", "total_shown", "version", "updated_at")
+    readonly_fields = ("customer", "total_shown")
+    total_shown = money.column("total")
     change_form_template = "admin/cart/cart_change.html"
 
     def get_search_results(

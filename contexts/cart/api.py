@@ -31,6 +31,7 @@ from shop.api.auth import IsCustomer
 from shop.api.preconditions import require_version, with_etag
 from shop.api.serializers import (
     AcceptedSerializer,
+    CurrencyField,
     JsonIntegerField,
     MoneyField,
     StrictSerializer,
@@ -103,6 +104,7 @@ class CartDetailApi(ReadApi):
         cartId = serializers.UUIDField(source="cart_id")
         lines = LineSerializer(many=True)
         total = MoneyField()
+        currency = CurrencyField()
         version = serializers.IntegerField(help_text="Also the ETag, for If-Match.")
         checkoutRefused = RefusalSerializer(
             source="refusal", allow_null=True,

@@ -8,7 +8,9 @@ are only ever added; a change that would break a receiver ships as a new type na
 beside the old one.
 
 Every public event belongs to one order (`ordering_key`): the relay sends one order's
-events to an endpoint in the order they happened.
+events to an endpoint in the order they happened. An event with amounts carries the
+shop's currency beside them (`currency`), as the REST API does; it is read as the event
+is fanned out, and the body then stored is what every attempt sends.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from contexts.sales import domain as sales
 from contexts.shipping import domain as shipping
 from eventstore.codec import encode
 from eventstore.store import RecordedEvent
+from shop.money import currency
 
 VERSION = 1
 DELIVERY_IDS = uuid5(NAMESPACE_URL, "shop:webhook-delivery")
@@ -41,6 +44,7 @@ def _placed(placed: sales.OrderPlaced) -> list[PublicEvent]:
         "orderId": placed.order_id,
         "customerId": placed.customer_id,
         "total": placed.total,
+        "currency": currency(),
         "itemCount": sum(line.quantity for line in placed.lines),
         "placedAt": placed.placed_at,
     })  # fmt: skip
@@ -56,6 +60,7 @@ def _purchased(placed: sales.OrderPlaced, line: sales.OrderLine) -> PublicEvent:
         "name": line.name,
         "quantity": line.quantity,
         "unitPrice": line.unit_price,
+        "currency": currency(),
         "purchasedAt": placed.placed_at,
     })  # fmt: skip
 
@@ -99,6 +104,7 @@ def _invoice_issued(issued: invoicing.InvoiceIssued) -> list[PublicEvent]:
         "orderId": issued.order_id,
         "customerId": issued.customer_id,
         "amount": issued.amount,
+        "currency": currency(),
         "issuedAt": issued.issued_at,
         "dueAt": issued.due_at,
     })]  # fmt: skip

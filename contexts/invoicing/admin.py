@@ -20,7 +20,7 @@ from contexts.invoicing.models import Invoice
 from eventstore.admin.actions import CommandAction, CommandActionsMixin
 from eventstore.admin.filters import date_range_filter, id_prefix
 from eventstore.admin.readonly import ReadOnlyAdmin, id_column, short_id_html
-from shop.admin import customers
+from shop.admin import customers, money
 from shop.money import MoneyFormField
 
 
@@ -54,8 +54,8 @@ class InvoiceAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin)
         "order",
         "customer",
         "status",
-        "amount",
-        "paid_amount",
+        "amount_shown",
+        "paid_amount_shown",
         "issued_at",
         "due_at",
     )
@@ -73,17 +73,24 @@ class InvoiceAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin)
         "order",
         "customer",
         "status",
-        "amount",
-        "paid_amount",
-        "overpaid",
-        "refunded_amount",
+        "amount_shown",
+        "paid_amount_shown",
+        "overpaid_shown",
+        "refunded_amount_shown",
         "void_reason",
         "issued_at",
         "due_at",
         "paid_at",
         "updated_at",
     )
-    readonly_fields = ("order", "customer")
+    readonly_fields = (
+        "order", "customer", "amount_shown", "paid_amount_shown", "overpaid_shown",
+        "refunded_amount_shown",
+    )  # fmt: skip
+    amount_shown = money.column("amount")
+    paid_amount_shown = money.column("paid_amount", "paid")
+    overpaid_shown = money.column("overpaid")
+    refunded_amount_shown = money.column("refunded_amount", "refunded")
     command_actions = (
         CommandAction(
             "pay",

@@ -29,6 +29,7 @@ from shop.api.auth import MayReadAll, MaySubmit, OwnOrMayReadAll
 from shop.api.pagination import CursorPage, paginate
 from shop.api.serializers import (
     AcceptedSerializer,
+    CurrencyField,
     MoneyField,
     StrictSerializer,
     positive_money,
@@ -64,6 +65,7 @@ class InvoiceSerializer(serializers.Serializer):
     customerId = serializers.UUIDField(source="customer_id")
     status = serializers.ChoiceField(choices=INVOICE_STATUSES)
     amount = MoneyField()
+    currency = CurrencyField()
     paidAmount = MoneyField(source="paid_amount")
     dueAt = serializers.DateTimeField(source="due_at")
     lines = InvoiceLineSerializer(many=True)
@@ -146,6 +148,7 @@ class VendorBillingApi(ReadApi):
         year = serializers.IntegerField()
         month = serializers.IntegerField()
         balance = MoneyField()
+        currency = CurrencyField()
 
     @extend_schema(parameters=[Filters], responses=Output(many=True), summary="Vendor billing")
     def get(self, request: Request) -> Response:

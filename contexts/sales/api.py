@@ -29,6 +29,7 @@ from shop.api.auth import MaySubmit
 from shop.api.pagination import CursorPage, paginate
 from shop.api.serializers import (
     AcceptedSerializer,
+    CurrencyField,
     MoneyField,
     StrictSerializer,
     positive_money,
@@ -44,6 +45,7 @@ class ProductSerializer(serializers.Serializer):
     vendorId = serializers.UUIDField(source="vendor_id")
     name = serializers.CharField()
     price = MoneyField()
+    currency = CurrencyField()
     active = serializers.BooleanField()
 
 

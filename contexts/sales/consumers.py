@@ -17,7 +17,7 @@ from uuid import UUID
 from prometheus_client import Gauge
 
 from contexts.sales import queries
-from contexts.sales.feed import STAFF_GROUP, customer_group, for_staff
+from contexts.sales.feed import STAFF_GROUP, customer_group, for_staff, served
 from eventstore.live import FeedConsumer
 from shop.customers import customer_id_for
 
@@ -59,7 +59,8 @@ class OrderEventsConsumer(FeedConsumer):
 
     def replay(self, user: Any, after: int, limit: int) -> list[dict]:
         customer_id = whose_orders(user)
-        messages = queries.feed_messages(after, limit, customer_id=customer_id)
+        stored = queries.feed_messages(after, limit, customer_id=customer_id)
+        messages = [served(message) for message in stored]
         return for_staff(messages) if customer_id is None else messages
 
     def head_for(self, user: Any) -> int:

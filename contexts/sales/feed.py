@@ -5,8 +5,8 @@ it stood right after that event:
 
     {"type": "order.event", "position": 42, "orderId": "...", "event": "sales.OrderPlaced",
      "occurredAt": "2025-01-01T10:00:00.123456Z",
-     "order": {"orderId", "customerId", "status", "total": "3200.00", "itemCount",
-               "placedAt", "updatedAt"}}
+     "order": {"orderId", "customerId", "status", "total": "3200.00", "currency": "EUR",
+               "itemCount", "placedAt", "updatedAt"}}
 
 Values are encoded as events are (`eventstore.codec.encode`): money as strings with two
 places, times ISO 8601 in UTC with a Z. Staff see every message; a customer sees the
@@ -19,7 +19,9 @@ After commit, a batch's rows go out as one channel-layer message to the staff gr
 of them) and one to each customer's group (theirs), each entry linked to the previous
 row of that group's feed (`eventstore.feed_batches`), so a socket that the layer dropped
 a message for notices it at the next one. The socket adds `"previous"` itself when it
-sends (`eventstore.live`); the stored message has no such field.
+sends (`eventstore.live`); the stored message has no such field. Nor has it `currency`:
+that is added as a message goes out (`served`), from the setting, so the feed table
+equals its rebuild whatever SHOP_CURRENCY is.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from eventstore import feed_batches
 from eventstore.codec import encode
 from eventstore.store import RecordedEvent
 from shop.customers import usernames
+from shop.money import beside
 
 STAFF_GROUP = "sales.orders.staff"
 
@@ -78,6 +81,12 @@ def summary_data(summary: OrderSummary) -> dict:
     }
 
 
+def served(message: dict) -> dict:
+    """A stored message as it goes out: its order with the shop's currency beside the
+    total, as the API's order summary has it."""
+    return {**message, "order": beside(message["order"], "total")}
+
+
 def with_customer_names(orders: list[dict]) -> list[dict]:
     """Order summaries (`summary_data`) for staff, each with its customer's username as
     `customerName` (null for a customer id no user has), read for them all at once."""
@@ -92,17 +101,18 @@ def for_staff(messages: list[dict]) -> list[dict]:
 
 
 def publish(positions: Sequence[int]) -> None:
-    """Send the committed feed rows at these positions to staff (`for_staff`) and to
-    their customers, one channel-layer message per group, each row linked to its group's
-    previous row."""
+    """Send the committed feed rows at these positions, as they go out (`served`), to
+    staff (`for_staff`) and to their customers, one channel-layer message per group, each
+    row linked to its group's previous row."""
     rows = _linked_rows(positions)
-    named = for_staff([message for _, message, _, _ in rows])
+    outgoing = [served(message) for _, message, _, _ in rows]
+    named = for_staff(outgoing)
     staff = [
         feed_batches.entry(message, previous)
         for message, (_, _, previous, _) in zip(named, rows, strict=True)
     ]
     customers: dict[str, list[dict]] = {}
-    for customer_id, message, _, customers_previous in rows:
+    for (customer_id, _, _, customers_previous), message in zip(rows, outgoing, strict=True):
         customers.setdefault(customer_group(customer_id), []).append(
             feed_batches.entry(message, customers_previous)
         )

@@ -22,7 +22,8 @@ from contexts.sales.domain import OrderStatus
 from contexts.sales.models import OrderDetail, OrderTimelineEntry
 from contexts.sales.queries import OrderPage
 from contexts.shared.api import AddressSerializer
-from shop.api.serializers import MoneyField
+from shop.api.serializers import CurrencyField, MoneyField
+from shop.money import beside
 
 ORDER_STATUSES = [status.value for status in OrderStatus if status is not OrderStatus.NEW]
 INVOICE_STATUSES = ["open", "paid", "overdue", "voided", "refunded"]
@@ -43,6 +44,7 @@ class OrderSummarySerializer(serializers.Serializer):
     customerId = serializers.UUIDField(source="customer_id")
     status = serializers.ChoiceField(choices=ORDER_STATUSES)
     total = MoneyField()
+    currency = CurrencyField()
     itemCount = serializers.IntegerField(source="item_count")
     placedAt = serializers.DateTimeField(source="placed_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
@@ -147,7 +149,7 @@ def render_detail(page: OrderPage, before: str | None = None) -> str:
     changes and stores it, so a read sends it as it is. About ten times cheaper than the
     serializer, which stays the definition (the schema's, and the fallback's for rows
     baked before pages were stored); tests/contexts/sales/test_order_document.py holds
-    the two to the same text.
+    the two to the same text, once `served` has added the currency.
 
     `before`, the order's page as last rendered, gives its lines (they never change once
     the order is placed) and its timeline so far: `page.timeline` then holds only the
@@ -205,6 +207,14 @@ def render_detail(page: OrderPage, before: str | None = None) -> str:
     )  # fmt: skip
     # As DRF's JSONRenderer: these two are valid JSON but end a line in JavaScript.
     return rendered.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def served(document: str) -> dict:
+    """A stored page as the API serves it: with the shop's currency beside its total, as
+    the serializer has it. Stored pages never hold it, so a rebuild equals them whatever
+    SHOP_CURRENCY is, and neither a change of it nor an upgrade from pages baked before
+    it was shown needs a rebuild."""
+    return beside(json.loads(document), "total")
 
 
 _CENTS = Decimal("0.01")

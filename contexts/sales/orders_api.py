@@ -12,7 +12,6 @@ meanwhile, a cancellation after payment).
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 from uuid import UUID
@@ -32,6 +31,7 @@ from contexts.sales.order_serializers import (
     OrderDetailSerializer,
     OrderSummarySerializer,
     detail_data,
+    served,
 )
 from contexts.shared.api import AddressSerializer, address_from, quantity_field
 from contexts.shared.values import Address
@@ -188,7 +188,7 @@ class OrderDetailApi(ReadApi):
         customer_id = customers.customer_scope(request.user, OrderSummary)
         stored = queries.order_document(orderId, customer_id=customer_id)
         if stored is not None:
-            return with_etag(Response(json.loads(stored.document)), stored.version)
+            return with_etag(Response(served(stored.document)), stored.version)
         page = queries.order_page(orderId, customer_id=customer_id)
         if page is None:
             raise NotFound("No such order.")

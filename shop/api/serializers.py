@@ -14,7 +14,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from shop.money import MONEY_RULE, is_money_text
+from shop.money import MONEY_RULE, currency, is_money_text
 
 
 @extend_schema_field(
@@ -40,6 +40,26 @@ class MoneyField(serializers.DecimalField):
 def positive_money(maximum: Decimal | None = None, **kwargs: Any) -> MoneyField:
     """A price or an amount: more than 0."""
     return MoneyField(min_value=Decimal("0.01"), max_value=maximum, **kwargs)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[A-Z]{3}$",
+        "example": "EUR",
+        "description": "ISO 4217: the currency of every amount in this object and the "
+        "objects within it (the shop's one currency, SHOP_CURRENCY).",
+    }
+)
+class CurrencyField(serializers.Field):
+    """`currency`, declared right after an object's first amount: the shop's currency,
+    whatever the object (`shop.money.beside` adds it the same way to stored documents)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return currency()
 
 
 def is_json_integer(value: Any) -> bool:

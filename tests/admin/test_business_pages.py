@@ -81,8 +81,9 @@ def test_the_invoice_page_shows_lines_payments_and_the_payment_button(quick_outc
     )
 
     lines = html[html.index('id="invoice-lines"') : html.index('id="invoice-payments"')]
-    assert placed.product_name in lines and ">50.00<" in lines
-    assert ">bank-1<" in html[html.index('id="invoice-payments"') :]
+    assert placed.product_name in lines and ">50.00 EUR<" in lines
+    payments = html[html.index('id="invoice-payments"') :]
+    assert ">bank-1<" in payments and ">50.00 EUR<" in payments
     assert "/do/pay/" in html
     [command] = commands_by(finance)
     assert (command.operation, command.stream_id) == ("RegisterPayment", placed.invoice_id)
@@ -131,4 +132,4 @@ def test_carts_list_search_and_page() -> None:
 
     assert str(cart_id) in listed and shopper.username in listed
     lines = detail[detail.index('id="cart-lines"') :]
-    assert placed.product_name in lines and ">3<" in lines and ">75.00<" in lines
+    assert placed.product_name in lines and ">3<" in lines and ">75.00 EUR<" in lines

@@ -42,7 +42,7 @@ def test_the_list_shows_id_customer_status_total_and_times() -> None:
         assert f">{column}<" in html
     row = html[html.index(f'title="{placed.order_id}"') :].split("</tr>")[0]
     assert placed.customer.username in row
-    assert ">invoiced<" in row and ">50.00<" in row
+    assert ">invoiced<" in row and ">50.00 EUR<" in row
     assert summary.placed_at.strftime("%Y") in row
 
 
@@ -99,11 +99,12 @@ def test_the_csv_export_holds_exactly_the_filtered_list() -> None:
 
     assert response["Content-Type"] == "text/csv"
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0] == ["id", "customer", "customer_id", "status", "total", "items", "placed",
-                       "updated"]  # fmt: skip
-    assert [row[:6] for row in rows[1:]] == [
+    assert rows[0] == ["id", "customer", "customer_id", "status", "total", "currency", "items",
+                       "placed", "updated"]  # fmt: skip
+    assert [row[:7] for row in rows[1:]] == [
         [str(second.order_id), second.customer.username,
-         str(OrderSummary.objects.get(pk=second.order_id).customer_id), "paid", "50.00", "2"]
+         str(OrderSummary.objects.get(pk=second.order_id).customer_id), "paid", "50.00", "EUR",
+         "2"]
     ]  # fmt: skip
     assert all(str(first.order_id) != row[0] for row in rows)
 
@@ -116,9 +117,12 @@ def test_the_order_page_shows_lines_invoice_shipment_and_every_event() -> None:
     )
 
     lines = html[html.index('id="order-lines"') : html.index('id="order-delivery"')]
-    assert placed.product_name in lines and ">25.00<" in lines and ">2<" in lines
+    assert placed.product_name in lines and ">25.00 EUR<" in lines and ">2<" in lines
     invoice = html[html.index('id="order-invoice"') : html.index('id="order-shipment"')]
     assert str(placed.invoice_id) in invoice and ">paid<" in invoice
+    assert "<th>amount</th><td>50.00 EUR</td>" in invoice
+    assert "<th>paid</th><td>50.00 EUR</td>" in invoice
+    assert ">50.00 EUR<" in html[: html.index('id="order-lines"')]  # the order's own total
     shipment = html[html.index('id="order-shipment"') : html.index('id="order-timeline"')]
     assert str(placed.shipment_id) in shipment and ">DHL<" in shipment and ">JD0001<" in shipment
     timeline = html[html.index('id="order-timeline"') :]

@@ -63,7 +63,13 @@ def test_vendor_billing_of_a_month(people: People, paid: Order) -> None:
 
     assert response.status_code == 200
     assert response.json()["results"] == [
-        {"vendorId": paid.vendor, "year": now.year, "month": now.month, "balance": "54.50"}
+        {
+            "vendorId": paid.vendor,
+            "year": now.year,
+            "month": now.month,
+            "balance": "54.50",
+            "currency": "EUR",
+        }
     ]
 
 

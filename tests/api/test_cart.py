@@ -71,6 +71,7 @@ def test_a_customer_adds_an_item_priced_by_the_catalog(people: People, create_pr
             }
         ],
         "total": "50.00",
+        "currency": "EUR",
         "version": 1,
         "checkoutRefused": None,
     }

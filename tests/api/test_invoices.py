@@ -33,7 +33,7 @@ def test_an_invoice_reads_with_its_lines_and_payments(people: People, paid: Orde
     assert invoice == {
         "invoiceId": paid.invoice_id, "orderId": paid.order_id,
         "customerId": str(customer_id_for(people.alice.user)), "status": "paid",
-        "amount": "54.50", "paidAmount": "54.50",
+        "amount": "54.50", "currency": "EUR", "paidAmount": "54.50",
         "lines": [
             {"productId": paid.teapot, "vendorId": paid.vendor, "name": "Teapot", "unitPrice": "25.00", "quantity": 2, "lineTotal": "50.00"},
             {"productId": paid.cup, "vendorId": paid.vendor, "name": "Cup", "unitPrice": "4.50", "quantity": 1, "lineTotal": "4.50"},

@@ -139,9 +139,9 @@ def test_an_order_reads_whole_once_paid_and_shipped(people: People, paid: Order)
     assert response.status_code == 200
     assert response["ETag"] == '"4"'
     order = response.json()
-    assert {k: order[k] for k in ("orderId", "customerId", "status", "total", "itemCount", "version")} == {
+    assert {k: order[k] for k in ("orderId", "customerId", "status", "total", "currency", "itemCount", "version")} == {
         "orderId": paid.order_id, "customerId": str(customer_id_for(people.alice.user)),
-        "status": "shipped", "total": "54.50", "itemCount": 3, "version": 4,
+        "status": "shipped", "total": "54.50", "currency": "EUR", "itemCount": 3, "version": 4,
     }  # fmt: skip
     assert order["placedAt"].endswith("Z") and order["updatedAt"].endswith("Z")
     assert order["lines"] == [
@@ -228,7 +228,7 @@ def test_a_customer_lists_their_own_orders_newest_first(people: People, create_p
     assert ids(listed) == [second.order_id, first.order_id]
     assert listed.json()["results"][0] == {
         "orderId": second.order_id, "customerId": str(customer_id_for(people.alice.user)),
-        "status": "invoiced", "total": "54.50", "itemCount": 3,
+        "status": "invoiced", "total": "54.50", "currency": "EUR", "itemCount": 3,
         "placedAt": listed.json()["results"][0]["placedAt"], "updatedAt": listed.json()["results"][0]["updatedAt"],
     }  # fmt: skip
     assert ids(people.bob.get("/api/order")) == [bobs.order_id]

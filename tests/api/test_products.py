@@ -32,6 +32,7 @@ def test_staff_create_a_product_that_anyone_then_reads(people: People) -> None:
         "vendorId": vendor,
         "name": "Teapot",
         "price": "3200.00",
+        "currency": "EUR",
         "active": True,
     }
 

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 import yaml
 from channels.db import database_sync_to_async as db
+from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from contexts.sales.order_serializers import ORDER_STATUSES
@@ -106,21 +107,37 @@ def test_the_events_and_statuses_are_those_the_baker_writes(document: dict) -> N
     assert summary["properties"]["status"]["enum"] == ORDER_STATUSES
 
 
-async def test_what_a_socket_receives_is_what_the_document_says(
-    document: dict, committed_db: None, settings
-) -> None:
-    settings.SHOP_WS_HEARTBEAT_SECONDS = 0.2
-    customer, token = await db(user_with_token)()
-    product = await db(a_product)()
-    socket = await connected(token)
-
-    await db(order_and_bake)(customer_id_for(customer), product)
+async def frames_until_each_type(socket: WebsocketCommunicator) -> list[dict]:
+    """What the socket receives until it has had a frame of each type (50 at most)."""
     frames = [await socket.receive_json_from(timeout=5)]
     while len({frame["type"] for frame in frames}) < 2 and len(frames) < 50:
         frames.append(await socket.receive_json_from(timeout=5))
     await socket.disconnect()
+    return frames
 
-    assert {frame["type"] for frame in frames} == set(messages(document))
-    assert [f["type"] for f in frames].count("order.event") == 1
-    for frame in frames:
-        validator(document, frame["type"]).validate(frame)
+
+async def test_what_a_socket_receives_is_what_the_document_says(
+    document: dict, committed_db: None, settings
+) -> None:
+    """A customer's frames and staff's, which also name the customer, both fit it."""
+    settings.SHOP_WS_HEARTBEAT_SECONDS = 0.2
+    (customer, token), (_, staff_token) = (
+        await db(user_with_token)(),
+        await db(user_with_token)(True),
+    )
+    product = await db(a_product)()
+    socket, staff_socket = await connected(token), await connected(staff_token)
+
+    await db(order_and_bake)(customer_id_for(customer), product)
+    frames = await frames_until_each_type(socket)
+    staff_frames = await frames_until_each_type(staff_socket)
+
+    for received in (frames, staff_frames):
+        assert {frame["type"] for frame in received} == set(messages(document))
+        assert [f["type"] for f in received].count("order.event") == 1
+        for frame in received:
+            validator(document, frame["type"]).validate(frame)
+    [order] = [f["order"] for f in frames if f["type"] == "order.event"]
+    [staff_order] = [f["order"] for f in staff_frames if f["type"] == "order.event"]
+    assert staff_order == {**order, "customerName": customer.username}
+    assert order["currency"] == "EUR"

@@ -20,9 +20,13 @@ from contexts.sales.models import OrderLine, OrderSummary
 from eventstore.admin.actions import CommandActionsMixin
 from eventstore.admin.filters import InputFilter, date_range_filter, uuid_or_none
 from eventstore.admin.readonly import ReadOnlyAdmin, id_column
-from shop.admin import customers
+from shop.admin import customers, money
+from shop.money import currency
 
 CSV_CHUNK = 2000
+CSV_COLUMNS = [
+    "id", "customer", "customer_id", "status", "total", "currency", "items", "placed", "updated"
+]  # fmt: skip
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -51,7 +55,14 @@ class VendorFilter(InputFilter):
 
 @admin.register(OrderSummary)
 class OrderAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin):
-    list_display = (id_column("order_id"), "customer", "status", "total", "placed_at", "updated_at")
+    list_display = (
+        id_column("order_id"),
+        "customer",
+        "status",
+        "total_shown",
+        "placed_at",
+        "updated_at",
+    )
     list_filter = (
         StatusFilter,
         date_range_filter("placed_at", "placed"),
@@ -61,9 +72,12 @@ class OrderAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin):
     search_fields = ("order_id",)
     search_help_text = "An order id (or its start), a customer's username or email, a product name."
     ordering = ("-placed_at", "order_id")
-    fields = ("order_id", "customer", "status", "total", "item_count", "placed_at", "updated_at")
-    readonly_fields = ("customer",)
+    fields = (
+        "order_id", "customer", "status", "total_shown", "item_count", "placed_at", "updated_at"
+    )  # fmt: skip
+    readonly_fields = ("customer", "total_shown")
     command_actions = ACTIONS
+    total_shown = money.column("total")
     change_form_template = "admin/sales/order_change.html"
     change_list_template = "admin/sales/order_change_list.html"
 
@@ -107,9 +121,7 @@ class _Echo:
 
 def _csv_lines(orders: QuerySet[OrderSummary]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(
-        ["id", "customer", "customer_id", "status", "total", "items", "placed", "updated"]
-    )
+    yield writer.writerow(CSV_COLUMNS)
     chunk: list[OrderSummary] = []
     for order in orders.iterator(chunk_size=CSV_CHUNK):
         chunk.append(order)
@@ -129,6 +141,7 @@ def _csv_rows(writer: Any, orders: list[OrderSummary]) -> Iterator[str]:
                 o.customer_id,
                 o.status,
                 o.total,
+                currency(),
                 o.item_count,
                 o.placed_at.isoformat(),
                 o.updated_at.isoformat(),

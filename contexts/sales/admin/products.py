@@ -20,6 +20,7 @@ from eventstore.admin.actions import CommandAction, CommandActionsMixin
 from eventstore.admin.filters import InputFilter, date_range_filter, id_prefix, uuid_or_none
 from eventstore.admin.readonly import ReadOnlyAdmin, short_id_html
 from eventstore.models import Command
+from shop.admin import money
 from shop.money import MoneyFormField
 
 PRODUCTS_BAKER = ("sales.products",)
@@ -91,14 +92,15 @@ class VendorFilter(InputFilter):
 
 @admin.register(Product)
 class ProductAdmin(CommandActionsMixin, ReadOnlyAdmin):
-    list_display = ("name", "price", "active", "vendor", "created_at", "updated_at")
+    list_display = ("name", "price_shown", "active", "vendor", "created_at", "updated_at")
     list_filter = ("active", VendorFilter, date_range_filter("created_at", "created"))
     search_fields = ("name",)
     search_help_text = "Part of a product's name, or the start of its id."
     ordering = ("name", "product_id")
-    fields = ("product_id", "name", "price", "active", "vendor", "created_at", "updated_at")
-    readonly_fields = ("vendor",)
+    fields = ("product_id", "name", "price_shown", "active", "vendor", "created_at", "updated_at")
+    readonly_fields = ("vendor", "price_shown")
     command_actions = ACTIONS
+    price_shown = money.column("price")
     change_form_template = "admin/eventstore/change_form.html"
     change_list_template = "admin/eventstore/change_list.html"
 

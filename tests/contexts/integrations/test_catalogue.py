@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -41,13 +42,26 @@ def test_an_order_placed_is_order_placed_then_one_item_purchased_per_line() -> N
     assert public("sales.OrderPlaced", placed) == [
         ("order.placed", ORDER, {
             "orderId": str(ORDER), "customerId": str(CUSTOMER), "total": "60.00",
-            "itemCount": 2, "placedAt": "2026-03-01T10:30:00Z",
+            "currency": "EUR", "itemCount": 2, "placedAt": "2026-03-01T10:30:00Z",
         }),
         ("item.purchased", ORDER, {
             "orderId": str(ORDER), "customerId": str(CUSTOMER), "productId": str(PRODUCT),
             "vendorId": str(VENDOR), "name": "Kettle", "quantity": 2, "unitPrice": "30.00",
-            "purchasedAt": "2026-03-01T10:30:00Z",
+            "currency": "EUR", "purchasedAt": "2026-03-01T10:30:00Z",
         }),
+    ]  # fmt: skip
+
+
+def test_every_amount_goes_out_in_the_shop_s_currency(settings: Any) -> None:
+    settings.SHOP_CURRENCY = "USD"
+    line = sales.OrderLine(PRODUCT, VENDOR, "Kettle", Decimal("30.00"), 1, Decimal("30.00"))
+    placed = sales.OrderPlaced(ORDER, CUSTOMER, (line,), Decimal("30.00"), HOME, AT)
+    issued = invoicing.InvoiceIssued(INVOICE, ORDER, CUSTOMER, (), Decimal("30.00"), AT, AT)
+
+    bodies = public("sales.OrderPlaced", placed) + public("invoicing.InvoiceIssued", issued)
+
+    assert [(type_, data["currency"]) for type_, _, data in bodies] == [
+        ("order.placed", "USD"), ("item.purchased", "USD"), ("invoice.issued", "USD")
     ]  # fmt: skip
 
 
@@ -71,7 +85,7 @@ def test_an_order_placed_is_order_placed_then_one_item_purchased_per_line() -> N
          invoicing.InvoiceIssued(INVOICE, ORDER, CUSTOMER, (), Decimal("9.50"), AT, AT),
          ("invoice.issued", {"invoiceId": str(INVOICE), "orderId": str(ORDER),
                              "customerId": str(CUSTOMER), "amount": "9.50",
-                             "issuedAt": "2026-03-01T10:30:00Z",
+                             "currency": "EUR", "issuedAt": "2026-03-01T10:30:00Z",
                              "dueAt": "2026-03-01T10:30:00Z"})),
         ("invoicing.InvoiceOverdue", invoicing.InvoiceOverdue(INVOICE, ORDER, AT),
          ("invoice.overdue", {"invoiceId": str(INVOICE), "orderId": str(ORDER),

@@ -1,4 +1,5 @@
-"""The order page the baker stores is the text the serializer and DRF's renderer make.
+"""The order page the baker stores is the text the serializer and DRF's renderer make,
+once the API has added the shop's currency as it serves it.
 
 `render_detail` builds it directly; `OrderDetailSerializer` defines it. No database:
 pages are unsaved rows.
@@ -10,13 +11,14 @@ import datetime as dt
 import json
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.renderers import JSONRenderer
 
 from contexts.sales.models import OrderDetail, OrderLine, OrderSummary, OrderTimelineEntry
-from contexts.sales.order_serializers import detail_data, render_detail
+from contexts.sales.order_serializers import detail_data, render_detail, served
 from contexts.sales.queries import OrderPage
 
 ORDER = uuid.UUID("8f1c2d3e-0000-4000-8000-000000000001")
@@ -75,11 +77,31 @@ def by_serializer(order: OrderPage) -> str:
     return JSONRenderer().render(detail_data(order)).decode()
 
 
+def as_served(document: str) -> str:
+    """A stored page as the API sends it."""
+    return JSONRenderer().render(served(document)).decode()
+
+
 def test_a_placed_order_renders_as_the_serializer_does() -> None:
     order = page()
 
-    assert render_detail(order) == by_serializer(order)
+    assert as_served(render_detail(order)) == by_serializer(order)
     assert json.loads(render_detail(order))["invoice"] is None
+
+
+def test_the_stored_page_holds_no_currency_and_is_served_with_the_setting_s(
+    settings: Any,
+) -> None:
+    order = page(invoice=True)
+    stored = render_detail(order)
+    settings.SHOP_CURRENCY = "USD"
+
+    sent = served(stored)
+
+    assert "currency" not in json.loads(stored)
+    assert list(sent)[3:6] == ["total", "currency", "itemCount"]
+    assert (sent["total"], sent["currency"]) == ("9.99", "USD")
+    assert as_served(stored) == by_serializer(order)
 
 
 def test_a_timeline_names_roles_never_actor_ids() -> None:
@@ -90,14 +112,14 @@ def test_a_timeline_names_roles_never_actor_ids() -> None:
     assert [entry["actor"] for entry in timeline] == [
         "customer", "staff", "system", "system", "staff"
     ]  # fmt: skip
-    assert render_detail(order) == by_serializer(order)
+    assert as_served(render_detail(order)) == by_serializer(order)
 
 
 def test_an_invoiced_shipped_order_renders_as_the_serializer_does() -> None:
     for shipment in ("awaiting_dispatch", "dispatched", "delivered", "cancelled"):
         order = page(status="shipped", invoice=True, shipment=shipment, names=("A", "B", "C"))
 
-        assert render_detail(order) == by_serializer(order)
+        assert as_served(render_detail(order)) == by_serializer(order)
 
 
 def test_times_in_another_zone_and_whole_amounts_render_as_the_serializer_does() -> None:
@@ -106,7 +128,7 @@ def test_times_in_another_zone_and_whole_amounts_render_as_the_serializer_does()
 
     rendered = render_detail(order)
 
-    assert rendered == by_serializer(order)
+    assert as_served(rendered) == by_serializer(order)
     assert json.loads(rendered)["placedAt"] == "2026-07-02T04:30:00Z"
     assert json.loads(rendered)["total"] == "12.00"
 
@@ -133,7 +155,7 @@ def test_any_page_renders_as_the_serializer_does(
     order = page(names=names, price=price, when=when, data=data, invoice=invoice,
                  shipment=shipment)  # fmt: skip
 
-    assert render_detail(order) == by_serializer(order)
+    assert as_served(render_detail(order)) == by_serializer(order)
 
 
 def test_a_page_rendered_on_top_of_its_stored_page_equals_one_rendered_whole() -> None:
@@ -147,11 +169,12 @@ def test_a_page_rendered_on_top_of_its_stored_page_equals_one_rendered_whole() -
 
     spliced = render_detail(later, before=render_detail(first))
 
-    assert spliced == render_detail(whole) == by_serializer(whole)
+    assert spliced == render_detail(whole)
+    assert as_served(spliced) == by_serializer(whole)
 
 
 def test_line_and_paragraph_separators_are_escaped_as_the_renderer_does() -> None:
     order = page(names=("\u2028", "a\u2029b"))
 
-    assert render_detail(order) == by_serializer(order)
+    assert as_served(render_detail(order)) == by_serializer(order)
     assert "\\u2028" in render_detail(order) and "\u2028" not in render_detail(order)

@@ -5,6 +5,7 @@ Real commits, Redis and the gate."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async as db
@@ -13,7 +14,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
 from contexts.sales import domain
-from contexts.sales.feed import STAFF_GROUP, customer_group
+from contexts.sales.feed import STAFF_GROUP, customer_group, served
 from contexts.sales.models import OrderFeedEntry
 from eventstore.inbox import submit
 from shop.asgi import application
@@ -69,14 +70,19 @@ def cancel_and_bake(order: uuid.UUID) -> None:
     bake("sales.orders")
 
 
-def messages_of(order: uuid.UUID) -> list[dict]:
+def stored_messages_of(order: uuid.UUID) -> list[dict]:
     entries = OrderFeedEntry.objects.filter(order_id=order).order_by("position")
     return list(entries.values_list("message", flat=True))
 
 
+def messages_of(order: uuid.UUID) -> list[dict]:
+    """An order's feed rows as they go out: with the currency beside the total."""
+    return [served(message) for message in stored_messages_of(order)]
+
+
 def named(messages: list[dict], names: dict[str, str | None]) -> list[dict]:
-    """Stored messages as staff get them: each order with its customer's username, given
-    here per order id (None for a customer id no user has)."""
+    """Messages going out (`messages_of`) as staff get them: each order with its
+    customer's username, given here per order id (None for a customer id no user has)."""
     return [{**m, "order": {**m["order"], "customerName": names[m["orderId"]]}} for m in messages]
 
 
@@ -143,8 +149,10 @@ async def test_staff_resuming_get_the_missed_messages_naming_the_customer(
 
 
 def feed_since(position: int) -> list[tuple[int, uuid.UUID, dict]]:
+    """Feed rows after `position`, each message as it goes out."""
     entries = OrderFeedEntry.objects.filter(position__gt=position).order_by("position")
-    return list(entries.values_list("position", "customer_id", "message"))
+    rows = entries.values_list("position", "customer_id", "message")
+    return [(at, customer, served(message)) for at, customer, message in rows]
 
 
 def last_position(customer: uuid.UUID | None = None) -> int | None:
@@ -233,4 +241,29 @@ async def test_a_customer_refilling_after_a_lost_message_gets_only_their_own(
     assert await receive(staff_socket, 3) == as_sent(named(everyones, names), None)
     for socket in (ann_socket, staff_socket):
         assert await socket.receive_nothing()
+        await socket.disconnect()
+
+
+async def test_messages_go_out_live_and_replayed_in_the_currency_set_now(
+    committed_db: None, settings: Any
+) -> None:
+    ann, ann_token = await db(user_with_token)()
+    product = await db(a_product)()
+    settings.SHOP_CURRENCY = "USD"
+    live_socket = await connected(ann_token)
+    ann_order = await db(order_and_bake)(customer_id_for(ann), product)
+
+    [live] = await receive(live_socket, 1)
+    replay_socket = await connected(ann_token, after=live["position"] - 1)
+    [replayed] = await receive(replay_socket, 1)
+
+    [stored] = await db(stored_messages_of)(ann_order)
+    assert set(stored["order"]) == {
+        "orderId", "customerId", "status", "total", "itemCount", "placedAt", "updatedAt"
+    }  # fmt: skip
+    expected = {**stored, "order": {**stored["order"], "currency": "USD"}}
+    assert live == {**expected, "previous": None}
+    assert replayed == {**expected, "previous": live["position"] - 1}
+    assert (live["order"]["total"], live["order"]["currency"]) == ("3200.00", "USD")
+    for socket in (live_socket, replay_socket):
         await socket.disconnect()

@@ -87,7 +87,7 @@
   }
 
   function fill(scope, order) {
-    for (const name of ["status", "itemCount", "total", "placedAt", "updatedAt"]) {
+    for (const name of ["status", "itemCount", "total", "currency", "placedAt", "updatedAt"]) {
       setField(scope, name, order[name]);
     }
     scope.dataset.status = order.status;
@@ -109,6 +109,14 @@
   function cell(...children) {
     const td = document.createElement("td");
     td.append(...children);
+    return td;
+  }
+
+  /* An amount's cell as the templates render it, "54.50 EUR": the amount, then its
+   * currency, each a field of its own that `fill` sets from the message's order. */
+  function amount(name) {
+    const td = cell(element("span", { "data-field": name }), " ", element("span", { "data-field": "currency" }));
+    td.className = "money";
     return td;
   }
 
@@ -134,7 +142,7 @@
     row.append(
       cell(element("span", { class: "status", "data-field": "status" })),
       element("td", { "data-field": "itemCount" }),
-      element("td", { "data-field": "total", class: "money" }),
+      amount("total"),
       cell(element("time", { "data-field": "placedAt" })),
       cell(element("time", { "data-field": "updatedAt" })),
     );
