@@ -332,6 +332,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A PATCH body is validated whole (required fields too), as a POST's is.
+    "COMPONENT_SPLIT_PATCH": False,
     "DEFAULT_GENERATOR_CLASS": "shop.api.schema.Generator",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -11,11 +11,11 @@ when the request is accepted (see shop.api.preconditions).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -70,6 +70,11 @@ def writable_cart(request: Request, cart_id: UUID) -> queries.CartView | None:
 class CartWriteApi(CommandApi):
     """A write to one cart: ownership (404), then If-Match (412), then accept."""
 
+    beyond_schema: ClassVar[dict[str, str]] = {
+        "cartId": "a new cart's id is a random (version 4) UUID: Shop keeps version 5 ones"
+        " for the records it derives (else 422)."
+    }
+
     permission_classes = [IsCustomer]
     if_match = True
     checks_stream = False  # check_cart does
@@ -121,6 +126,12 @@ class CartDetailApi(ReadApi):
 
 
 class CartItemAddApi(CartWriteApi):
+    beyond_schema: ClassVar[dict[str, str]] = {
+        **CartWriteApi.beyond_schema,
+        "productId": "a product on sale (else 422).",
+        **dict.fromkeys(("vendorId", "name", "price"), "if given, the catalog's (else 422)."),
+    }
+
     class Input(StrictSerializer):
         productId = serializers.UUIDField()
         quantity = quantity_field()
@@ -168,17 +179,25 @@ class CartItemRemoveApi(CartWriteApi):
         return self.accept(RemoveItem(cartId, customer, productId))
 
 
+@extend_schema_field(
+    {"type": "integer", "minimum": -MAX_QUANTITY, "maximum": MAX_QUANTITY, "not": {"enum": [0]}}
+)
+class DeltaField(JsonIntegerField):
+    """A change of quantity: any JSON integer in range but 0, which changes nothing."""
+
+    def to_internal_value(self, data: Any) -> int:
+        value = super().to_internal_value(data)
+        if value == 0:
+            raise serializers.ValidationError("A change of 0 changes nothing.")
+        return value
+
+
 class CartItemAdjustApi(CartWriteApi):
     class Input(StrictSerializer):
-        delta = JsonIntegerField(
+        delta = DeltaField(
             min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY,
             help_text="Added to the quantity; the line goes at 0 or below. Not 0.",
         )  # fmt: skip
-
-        def validate_delta(self, value: int) -> int:
-            if value == 0:
-                raise serializers.ValidationError("A change of 0 changes nothing.")
-            return value
 
     @extend_schema(request=Input, responses={202: AcceptedSerializer}, summary="Change a quantity")
     def patch(self, request: Request, cartId: UUID, productId: UUID) -> Response:

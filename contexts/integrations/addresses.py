@@ -18,6 +18,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+RULE = (
+    "an https URL (http too where SHOP_WEBHOOK_ALLOW_HTTP=1) with a valid host name, which"
+    " resolves to public addresses only unless it is listed in SHOP_WEBHOOK_ALLOWED_HOSTS"
+    " (else 422)."
+)
+"""The rule above for a client, in the API's description (JSON Schema cannot say it)."""
 
 
 class Refused(Exception):

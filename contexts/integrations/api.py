@@ -102,6 +102,8 @@ class WebhookListApi(WebhookApi):
 class WebhookRegisterApi(WebhookApi):
     """Register an endpoint. Its URL must be https and resolve to public addresses."""
 
+    beyond_schema: ClassVar[dict[str, str]] = {"url": addresses.RULE}
+
     class Input(StrictSerializer):
         url = serializers.URLField(max_length=2000)
         events = event_types()
@@ -125,6 +127,8 @@ class WebhookDetailApi(WebhookApi):
 
 class WebhookChangeApi(WebhookApi):
     """Enable or disable an endpoint, or change its events, URL or description."""
+
+    beyond_schema: ClassVar[dict[str, str]] = {"url": addresses.RULE}
 
     class Input(StrictSerializer):
         url = serializers.URLField(max_length=2000, required=False)

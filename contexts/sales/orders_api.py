@@ -13,7 +13,7 @@ meanwhile, a cancellation after payment).
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from django.utils import timezone
@@ -59,6 +59,10 @@ class OrderPlaceApi(CommandApi):
     Each product appears on one line: a product listed twice is 422, so that the limit
     of 1000 per line is the limit per product.
     """
+
+    beyond_schema: ClassVar[dict[str, str]] = {
+        "lines.productId": "a product on sale, on one line only (else 422)."
+    }
 
     permission_classes = [IsCustomer]
     checks_stream = False  # the order's id is minted here (`new_order`): no stream has it
@@ -134,6 +138,10 @@ class OrderListApi(ReadApi):
     reads = OrderSummary
     fed_by = ORDER_BAKERS
     pagination_class = CursorPage
+    beyond_schema: ClassVar[dict[str, str]] = {
+        "customer": "staff who may read every order only (else 422).",
+        "search": "staff who may read every order only (else 422).",
+    }
 
     class Filters(serializers.Serializer):
         status = serializers.ChoiceField(choices=ORDER_STATUSES, required=False)

@@ -9,6 +9,8 @@ several, one per device).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -58,6 +60,12 @@ def sign_up(username: str, password: str, email: str) -> Issued:
 class SignupApi(ApiView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    beyond_schema: ClassVar[dict[str, str]] = {
+        "username": "must not be another account's, in any case (else 422).",
+        "email": "must not be another account's, in any case (else 422).",
+        "password": "must pass the configured password checks: long enough, not too like"
+        " the username or email, not a common password, not all digits (else 422).",
+    }
 
     class Input(StrictSerializer):
         username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,9 @@ HEADER = "Idempotency-Key"
 LEASE = dt.timedelta(seconds=30)
 RETENTION = dt.timedelta(hours=24)
 MAX_KEY_LENGTH = 255
+KEY_PATTERN = r"^[ -~]*[!-~][ -~]*$"
+"""Printable ASCII, not all spaces (a server trims the spaces around a header's value)."""
+KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": KEY_PATTERN}
 REPLAYED_HEADERS = ("Location",)
 
 TABLE = IdempotencyRecord._meta.db_table
@@ -62,7 +66,7 @@ def key_of(request: Request) -> str | None:
     key = request.headers.get(HEADER)
     if key is None:
         return None
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+    if len(key) > MAX_KEY_LENGTH or not re.fullmatch(KEY_PATTERN, key):
         raise exceptions.ValidationError(
             {HEADER: [f"Must be 1 to {MAX_KEY_LENGTH} printable ASCII characters."]}
         )
@@ -111,7 +115,7 @@ def claim(actor: str, key: str, method: str, path: str, body: bytes) -> Claim:
         )
         earlier_print, status, body_, headers = cursor.fetchone()
     if earlier_print != print_:
-        raise IdempotencyKeyReused()
+        raise IdempotencyKeyReused(errors={HEADER: [IdempotencyKeyReused.default_detail]})
     if status is None:
         raise RequestInFlight()
     raise Replay(_replayed(status, _json(body_), _json(headers)))

@@ -7,6 +7,7 @@ query parameter, checked before it reaches the database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +37,31 @@ class CursorPage(CursorPagination):
     ) -> list | None:
         self.position_field = ordering_field(queryset.model, self.ordering)
         return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request: Request) -> int:
+        """`pageSize` from 1 to `max_page_size`, else 422 (not DRF's quiet default)."""
+        given = request.query_params.get(self.page_size_query_param)
+        if given is None:
+            return self.page_size
+        if not re.fullmatch(r"[0-9]{1,9}", given) or not 1 <= int(given) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Must be an integer from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return int(given)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+                parameter["description"] = f"Results per page ({self.page_size} if not given)."
+            if parameter["name"] == self.cursor_query_param:
+                parameter["description"] = "From `next` or `previous` of the page before."
+        return parameters
 
     def decode_cursor(self, request: Request) -> Cursor | None:
         try:

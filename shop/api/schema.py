@@ -18,13 +18,16 @@ from typing import Any
 
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 from shop.api import idempotency, preconditions
 from shop.api.consistency import AFTER
 from shop.api.routing import Operations
+from shop.api.serializers import MoneyField, StrictSerializer
 from shop.api.views import WRITE_METHODS, CommandApi, ReadApi
 from shop.rights import required_permission
 
@@ -32,6 +35,12 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 VALIDATION_PROBLEM = {"$ref": "#/components/schemas/ValidationProblem"}
 RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
+NO_NUL = r"^[^\x00]*$"
+"""DRF refuses a NUL in any text (Postgres could not store it)."""
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+"""...and trims a value before it refuses a blank one: at least one other character."""
+BEYOND_SCHEMA = "x-beyond-schema"
+"""An operation's rules that JSON Schema cannot state, by parameter or field name."""
 
 
 class Generator(SchemaGenerator):
@@ -59,7 +68,49 @@ class ShopAutoSchema(AutoSchema):
         doc = (handler.__doc__ if handler else None) or type(self.view).__doc__
         permission = required_permission(self.view)
         needs = f"Staff need the permission `{permission}`." if permission else ""
-        return "\n\n".join(part for part in (inspect.cleandoc(doc or ""), needs) if part)
+        rules = "\n".join(f"- `{name}`: {rule}" for name, rule in self.beyond_schema().items())
+        beyond = f"Beyond the schema:\n{rules}" if rules else ""
+        parts = (inspect.cleandoc(doc or ""), beyond, needs)
+        return "\n\n".join(part for part in parts if part)
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict | None:
+        """Rules beyond the schema (`beyond_schema`) are said in the description, and
+        listed by name under `x-beyond-schema` for contract tests."""
+        operation = super().get_operation(*args, **kwargs)
+        rules = self.beyond_schema()
+        if operation is not None and rules:
+            operation[BEYOND_SCHEMA] = sorted(rules)
+        return operation
+
+    def beyond_schema(self) -> dict[str, str]:
+        """What the server checks of a schema-valid request that no schema can say: a
+        view's own `beyond_schema`, `after` where it is taken, `cursor` on lists."""
+        view = self.view
+        rules = dict(getattr(view, "beyond_schema", {}))
+        if isinstance(view, ReadApi) and view.fed_by:
+            rules[AFTER] = "must name a command you submitted (else 422)."
+        if getattr(view, "pagination_class", None):
+            rules["cursor"] = "must be one this list gave in `next` or `previous` (else 422)."
+        if isinstance(view, CommandApi) and self.method in WRITE_METHODS:
+            rules[idempotency.HEADER] = (
+                "one you sent before with another method, path or body is 422"
+                " (`idempotency-key-reused`)."
+            )
+        return rules
+
+    def _map_basic_serializer(self, serializer: Any, direction: str) -> dict:
+        """A StrictSerializer refuses unknown fields, and an input's text and amounts are
+        refused as DRF's fields refuse them: the schema says so."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        serializer = force_instance(serializer)
+        strict = isinstance(serializer, StrictSerializer)
+        if strict:
+            schema["additionalProperties"] = False
+        if direction == "request" or strict:  # a StrictSerializer is an input shape
+            for name, field in serializer.fields.items():
+                if name in schema["properties"]:
+                    add_input_rules(field, schema["properties"][name])
+        return schema
 
     def get_serializer_name(self, serializer: Any, direction: str) -> str:
         """`ProductCreateApi.Input` → `ProductCreateInput`: nested names are not unique."""
@@ -72,7 +123,7 @@ class ShopAutoSchema(AutoSchema):
         if isinstance(view, CommandApi) and self.method in WRITE_METHODS:
             parameters += [
                 OpenApiParameter(
-                    idempotency.HEADER, str, OpenApiParameter.HEADER,
+                    idempotency.HEADER, idempotency.KEY_SCHEMA, OpenApiParameter.HEADER,
                     description="Retries with the same key and body get the first answer "
                     "again. Kept 24 h, per user.",
                 ),
@@ -157,6 +208,20 @@ class ShopAutoSchema(AutoSchema):
         if getattr(view, "pagination_class", None):
             statuses.add(422)  # an invalid cursor
         return statuses
+
+
+def add_input_rules(field: Any, schema: dict) -> None:
+    """The refusals of DRF's text fields (NUL, blank after trimming) and of a positive
+    amount's range, as patterns; a field with a pattern or choices of its own keeps them."""
+    if isinstance(field, MoneyField) and field.min_value is not None:
+        schema["pattern"] = field.pattern()
+    elif isinstance(field, serializers.CharField) and not {"pattern", "enum", "oneOf"} & set(
+        schema
+    ):
+        blank = field.allow_blank or not field.trim_whitespace
+        schema["pattern"] = NO_NUL if blank else NOT_BLANK
+        if not field.allow_blank:
+            schema["minLength"] = max(schema.get("minLength", 0), 1)
 
 
 _DESCRIPTIONS = {

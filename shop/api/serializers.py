@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -35,6 +36,20 @@ class MoneyField(serializers.DecimalField):
         if not is_money_text(data):
             self.fail("money")
         return super().to_internal_value(data)
+
+    def pattern(self) -> str:
+        """The texts from 0.01 up to `max_value` (a power of ten, if any), as a regex:
+        the range of a positive amount, which JSON Schema can only say of numbers."""
+        assert self.min_value == Decimal("0.01"), "only positive amounts have a pattern"
+        cents = r"(\.[0-9]{1,2})?"
+        under_one = r"0+\.(0[1-9]|[1-9][0-9]?)"
+        if self.max_value is None:
+            whole = self.max_digits - self.decimal_places
+            return rf"^(0*[1-9][0-9]{{0,{whole - 1}}}{cents}|{under_one})$"
+        digits = len(str(int(self.max_value))) - 1
+        assert self.max_value == 10**digits, "a maximum is a power of ten"
+        most = rf"0*1{'0' * digits}(\.00?)?"
+        return rf"^(0*[1-9][0-9]{{0,{digits - 1}}}{cents}|{under_one}|{most})$"
 
 
 def positive_money(maximum: Decimal | None = None, **kwargs: Any) -> MoneyField:
@@ -155,7 +170,12 @@ def _is_json_type(value: Any, types: tuple[type, ...]) -> bool:
 
 
 def validated(serializer: type[serializers.Serializer], data: Any) -> Any:
-    """`data` checked by `serializer`: its validated data, or ValidationError (422)."""
+    """`data` checked by `serializer`: its validated data, or ValidationError (422).
+
+    Query parameters are checked as given: DRF reads a QueryDict as an HTML form, where
+    a blank value means "not given", and the schema says a blank one is refused."""
+    if isinstance(data, QueryDict):
+        data = data.dict()
     given = serializer(data=data)
     given.is_valid(raise_exception=True)
     return given.validated_data

@@ -1,7 +1,7 @@
 """The base classes of every endpoint: `ReadApi` for GETs, `CommandApi` for writes.
 
-Order of checks on every request: body size (413), authentication (401), permission
-(403), throttle (429), then for reads `?after` (422/503) and for writes the
+Order of checks on every request: the method (405), body size (413), authentication
+(401), permission (403), throttle (429), then for reads `?after` (422/503) and for writes the
 Idempotency-Key (replay, 409, 422); after that the view's own validation (400, 415,
 422), lookups (404) and preconditions (412); last, for writes, an id that is another
 kind of record's stream (409, `shop.api.streams`).
@@ -47,6 +47,9 @@ class ApiView(APIView):
     problems: ClassVar[frozenset[int]] = frozenset()
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            self.http_method_not_allowed(request)  # 405, before anything reads the request
         self.body = read_body(request._request)
         super().initial(request, *args, **kwargs)
 

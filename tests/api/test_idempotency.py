@@ -78,7 +78,11 @@ def test_the_same_key_for_another_request_is_422(people: People, change: str) ->
             path, {"price": "2.00" if change == "body" else "1.00"}, headers=KEY
         )
 
-    assert problem(response, 422)["type"] == "/api/problems/idempotency-key-reused"
+    refused = problem(response, 422)
+    assert refused["type"] == "/api/problems/idempotency-key-reused"
+    assert refused["errors"] == {
+        "Idempotency-Key": ["This Idempotency-Key was first used with a different request."]
+    }
 
 
 @pytest.mark.django_db
