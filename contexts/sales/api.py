@@ -56,14 +56,16 @@ class ProductListApi(ReadApi):
 
     class Filters(serializers.Serializer):
         vendorId = serializers.UUIDField(required=False, help_text="Only this vendor's.")
-        active = serializers.BooleanField(required=False, allow_null=True, default=None)
+        active = serializers.BooleanField(
+            required=False, help_text="Only products on sale (true) or discontinued (false)."
+        )
         search = serializers.CharField(required=False, default="", help_text="Part of a name.")
 
     @extend_schema(parameters=[Filters], responses=ProductSerializer(many=True), summary="Products")
     def get(self, request: Request) -> Response:
         filters = validated(self.Filters, request.query_params)
         rows = queries.products(
-            vendor_id=filters.get("vendorId"), active=filters["active"], search=filters["search"]
+            vendor_id=filters.get("vendorId"), active=filters.get("active"), search=filters["search"]
         )
         return paginate(request, self, rows, ("name", "product_id"), ProductSerializer)
 
