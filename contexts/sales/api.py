@@ -65,7 +65,9 @@ class ProductListApi(ReadApi):
     def get(self, request: Request) -> Response:
         filters = validated(self.Filters, request.query_params)
         rows = queries.products(
-            vendor_id=filters.get("vendorId"), active=filters.get("active"), search=filters["search"]
+            vendor_id=filters.get("vendorId"),
+            active=filters.get("active"),
+            search=filters["search"],
         )
         return paginate(request, self, rows, ("name", "product_id"), ProductSerializer)
 
