@@ -378,6 +378,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": SHOP_LOG_LEVEL},
     "loggers": {
+        # httpx (the benchmark's baseline client, and tools') logs every request at INFO.
+        "httpx": {"level": "WARNING"},
         # Django's own console handler (under DEBUG) gives way to ours, as do uvicorn's
         # (the websocket server's lines); the access lines are Shop's (shop/request_ids.py).
         "django": {},
