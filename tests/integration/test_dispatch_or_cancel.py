@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from contexts.sales import domain as sales
 from contexts.shared.values import Address, derived_id
@@ -26,6 +26,7 @@ from eventstore.executor import Executor
 from eventstore.inbox import submit
 from eventstore.models import Command
 from eventstore.store import Metadata, NewEvents, store
+from tests.threads import in_thread
 
 STAFF = "user:staff"
 ADDRESS = Address("Ada Lovelace", "12 Analytical St", "London", "N1 9GU", "GB")
@@ -75,20 +76,6 @@ def cancel(order: uuid.UUID) -> uuid.UUID:
 def outcome(command_id: uuid.UUID) -> tuple[str, str | None]:
     command = Command.objects.get(id=command_id)
     return command.status, (command.error or {}).get("detail")
-
-
-def in_thread(work: Callable[[], None]) -> threading.Thread:
-    """Run `work` on a connection of its own, closed when it is done."""
-
-    def run() -> None:
-        try:
-            work()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 def test_a_cancel_waits_for_a_dispatch_another_worker_is_deciding(committed_db: None) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from contexts.sales.management.commands.seed_demo import product_id
 from contexts.sales.models import OrderFeedEntry
@@ -58,6 +60,24 @@ def signed_in_page(browser: Browser, server: Server, username: str, path: str) -
     page.wait_for_url(f"{server.url}{path}")
     expect(page.locator("#connection")).to_have_text("live", timeout=TIMEOUT_MS)
     page.evaluate("window.neverReloaded = true")  # gone if the page ever reloads
+    return page
+
+
+def board_fed(browser: Browser, server: Server, username: str, message: dict) -> Page:
+    """The board, signed in as `username`, its feed a routed websocket that sends
+    `message` once, following the position the page resumes after."""
+
+    def feed(socket: WebSocketRoute) -> None:
+        after = int(parse_qs(urlsplit(socket.url).query)["after"][0])
+        socket.send(json.dumps({**message, "previous": after}))
+
+    context = browser.new_context()
+    context.route_web_socket("**/ws/order-events*", feed)
+    page = context.new_page()
+    page.goto(f"{server.url}/accounts/login/?next=/live")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
     return page
 
 

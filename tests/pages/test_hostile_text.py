@@ -7,15 +7,13 @@ buggy server might) is rendered by live.js. Neither may become markup, nor run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, WebSocketRoute, expect
+from playwright.sync_api import Browser, expect
 
 from tests.livestack import Client, Server, make_user
-from tests.pages.journey import ADDRESS, PASSWORD, signed_in_page
+from tests.pages.journey import ADDRESS, PASSWORD, board_fed, signed_in_page
 
 pytestmark = [pytest.mark.integration]
 
@@ -60,17 +58,7 @@ def test_a_feed_message_with_markup_shows_as_text_on_the_board(
         },
     }  # fmt: skip
 
-    def feed(socket: WebSocketRoute) -> None:
-        after = int(parse_qs(urlsplit(socket.url).query)["after"][0])
-        socket.send(json.dumps({**message, "previous": after}))  # follows what the page has
-
-    context = browser.new_context()
-    context.route_web_socket("**/ws/order-events*", feed)
-    page = context.new_page()
-    page.goto(f"{server.url}/accounts/login/?next=/live")
-    page.fill("input[name=username]", staff.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page = board_fed(browser, server, staff.username, message)
 
     row = page.locator("#board tbody tr").first
     expect(row.locator("[data-field=status]")).to_have_text(HOSTILE)

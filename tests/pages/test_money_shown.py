@@ -4,18 +4,16 @@ real Chromium)."""
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, WebSocketRoute, expect
+from playwright.sync_api import Browser, expect
 
 from tests.livestack import Server, make_user
-from tests.pages.journey import PASSWORD
+from tests.pages.journey import PASSWORD, board_fed
 from tests.pages.test_page_access import placed_order, signed_in, user
 
 SHOWN_TOTAL = re.compile(
@@ -71,17 +69,7 @@ def test_the_board_shows_a_new_order_s_total_with_the_currency_of_its_message(
         },
     }  # fmt: skip
 
-    def feed(socket: WebSocketRoute) -> None:
-        after = int(parse_qs(urlsplit(socket.url).query)["after"][0])
-        socket.send(json.dumps({**message, "previous": after}))
-
-    context = browser.new_context()
-    context.route_web_socket("**/ws/order-events*", feed)
-    page = context.new_page()
-    page.goto(f"{server.url}/accounts/login/?next=/live")
-    page.fill("input[name=username]", staff.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page = board_fed(browser, server, staff.username, message)
 
     row = page.locator(f'#board tbody tr[data-order-id="{order_id}"]')
     expect(row.locator("td.money")).to_have_text("7.00 CHF")

@@ -10,11 +10,12 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from contexts.integrations import catalogue, queues
 from contexts.integrations.models import WebhookDelivery, WebhookEndpoint, WebhookQueue
+from tests.threads import in_thread
 
 ORDER = uuid.UUID("00000000-0000-0000-0000-0000000000aa")
 
@@ -52,17 +53,12 @@ def row(to: WebhookEndpoint) -> dt.datetime | None:
     return found.due_at if found else None
 
 
-def in_thread(work: Callable[[], None]) -> threading.Thread:
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                work()
-        finally:
-            connection.close()
+def in_transaction(work: Callable[[], None]) -> Callable[[], None]:
+    def atomically() -> None:
+        with transaction.atomic():
+            work()
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
+    return atomically
 
 
 def test_an_order_is_due_from_its_first_delivery_until_its_last_is_delivered(
@@ -107,7 +103,7 @@ def test_a_delivery_owed_while_the_relay_settles_the_order_keeps_it_queued(
         settled.wait(5)
         pending(endpoint, 2, now + dt.timedelta(milliseconds=1))
 
-    threads = [in_thread(relay), in_thread(fanout)]
+    threads = [in_thread(in_transaction(relay)), in_thread(in_transaction(fanout))]
     for thread in threads:
         thread.join(10)
 
@@ -133,7 +129,7 @@ def test_a_relay_settling_while_the_fan_out_owes_sees_the_new_delivery(
         owing.wait(5)
         delivered(head)
 
-    threads = [in_thread(fanout), in_thread(relay)]
+    threads = [in_thread(in_transaction(fanout)), in_thread(in_transaction(relay))]
     for thread in threads:
         thread.join(10)
 
