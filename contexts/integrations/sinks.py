@@ -8,9 +8,9 @@ would fit the same interface.
 
 The webhook sink posts each message with the Standard Webhooks headers (`signing`),
 runs side by side on one event loop, with aiohttp: its HTTP parser is compiled, and a
-request costs the relay about a sixth of the CPU httpx's did (0.19 against 1.27 ms,
-measured side by side on this project's receiver), and the relay's throughput is its
-CPU per request. The host is resolved and checked once per call (`addresses.resolve`),
+request costs about a tenth of the CPU an httpx request does (0.07-0.09 against
+0.69-0.76 ms, side by side on the benchmark's receiver; docs/benchmarks.md), and the
+relay's throughput is its CPU per request. The host is resolved and checked once per call (`addresses.resolve`),
 and every connection of the call goes to the address checked (`PinnedResolver`), with
 the host's name in the Host header and in TLS's server name, so the certificate is
 checked against the name, and a DNS answer that changes meanwhile is never used
