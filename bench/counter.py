@@ -47,8 +47,7 @@ def decide(total: int, command: Bump) -> list[Bumped]:
 registry.register(EVENT_TYPE, Bumped)
 HANDLER = commands.register(
     Handler(
-        service="bench",
-        operation="Bump",
+        name="bench.Bump",
         command=Bump,
         stream_type=STREAM_TYPE,
         stream_of=lambda command: command.counter_id,

@@ -2,6 +2,8 @@
 
 A context's `handlers.py` registers each command with a stable name, the stream it
 addresses and the pure functions of its domain. The executor needs nothing else.
+The inbox stores that name (`sales.PlaceOrder`), never the class's: a class can be
+renamed or moved and a command pending under its name still finds its handler.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ class Handler:
     command of its stream, stays pending for a later batch.
     """
 
-    service: str
-    operation: str
+    name: str
+    """The stable name, `<context>.<Operation>`, stored in the inbox (`sales.PlaceOrder`)."""
     command: type
     stream_type: str
     stream_of: Callable[[Any], UUID]
@@ -68,8 +70,14 @@ class Handler:
         return self.prepare is not None or self.reads_store
 
     @property
-    def name(self) -> str:
-        return f"{self.service}.{self.operation}"
+    def service(self) -> str:
+        """The context: the inbox's `service_name`."""
+        return self.name.partition(".")[0]
+
+    @property
+    def operation(self) -> str:
+        """The command within its context: the inbox's `operation`."""
+        return self.name.partition(".")[2]
 
     def decode(self, payload: dict) -> Any:
         return decoder_for(self.command)(payload)
@@ -81,11 +89,20 @@ class CommandRegistry:
         self._by_class: dict[type, Handler] = {}
 
     def register(self, handler: Handler) -> Handler:
+        """Register one command under its stable name; a name belongs to one class, and a
+        class has one name."""
         if not is_dataclass(handler.command):
             raise TypeError(f"{handler.command.__name__} must be a dataclass to be a command")
+        if not (handler.service and handler.operation):
+            raise ValueError(f"command name {handler.name!r} is not <context>.<Operation>")
         known = self._by_name.get(handler.name)
         if known and known.command is not handler.command:
-            raise ValueError(f"command {handler.name!r} is already registered")
+            taken_by = known.command.__qualname__
+            raise ValueError(f"command name {handler.name!r} is already taken by {taken_by}")
+        named = self._by_class.get(handler.command)
+        if named and named.name != handler.name:
+            command = handler.command.__qualname__
+            raise ValueError(f"{command} is already registered as {named.name!r}")
         self._by_name[handler.name] = handler
         self._by_class[handler.command] = handler
         return handler

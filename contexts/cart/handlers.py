@@ -27,6 +27,14 @@ EVENTS = {
     "cart.CheckoutFailed": domain.CheckoutFailed,
 }
 
+COMMANDS = {
+    "cart.AddItem": domain.AddItem,
+    "cart.RemoveItem": domain.RemoveItem,
+    "cart.AdjustQuantity": domain.AdjustQuantity,
+    "cart.CheckOut": domain.CheckOut,
+    "cart.RestoreCheckout": domain.RestoreCheckout,
+}
+
 
 def catalog(product_ids: Iterable[UUID]) -> dict[UUID, CatalogEntry]:
     """What the catalog says now about each product that exists, folded from its events."""
@@ -60,31 +68,21 @@ def decide_check_out(state: domain.Cart, command: domain.CheckOut) -> list[objec
     return domain.decide(state, replace(command, catalog=tuple(entries.values())))
 
 
-def _register() -> None:
-    for name, cls in EVENTS.items():
-        registry.register(name, cls)
-    for command, decide, prepare in (
-        (domain.AddItem, domain.decide, price_item),
-        (domain.RemoveItem, domain.decide, None),
-        (domain.AdjustQuantity, domain.decide, None),
-        (domain.CheckOut, decide_check_out, None),
-        (domain.RestoreCheckout, domain.decide, None),
-    ):
-        commands.register(
-            Handler(
-                service="cart",
-                operation=command.__name__,
-                command=command,
-                stream_type="cart.Cart",
-                stream_of=lambda c: c.cart_id,
-                initial_state=domain.Cart,
-                evolve=domain.evolve,
-                decide=decide,
-                rejection=domain.CartError,
-                prepare=prepare,
-                reads_store=decide is decide_check_out,
-            )
+for name, cls in EVENTS.items():
+    registry.register(name, cls)
+for name, command in COMMANDS.items():
+    checkout = command is domain.CheckOut
+    commands.register(
+        Handler(
+            name=name,
+            command=command,
+            stream_type="cart.Cart",
+            stream_of=lambda c: c.cart_id,
+            initial_state=domain.Cart,
+            evolve=domain.evolve,
+            decide=decide_check_out if checkout else domain.decide,
+            rejection=domain.CartError,
+            prepare=price_item if command is domain.AddItem else None,
+            reads_store=checkout,
         )
-
-
-_register()
+    )

@@ -16,12 +16,12 @@ EVENTS: dict[str, type] = {
     "invoicing.RefundIssued": domain.RefundIssued,
 }
 
-COMMANDS: tuple[type, ...] = (
-    domain.IssueInvoice,
-    domain.RegisterPayment,
-    domain.ExpireInvoice,
-    domain.SettleCancelledOrder,
-)
+COMMANDS: dict[str, type] = {
+    "invoicing.IssueInvoice": domain.IssueInvoice,
+    "invoicing.RegisterPayment": domain.RegisterPayment,
+    "invoicing.ExpireInvoice": domain.ExpireInvoice,
+    "invoicing.SettleCancelledOrder": domain.SettleCancelledOrder,
+}
 
 STAFF_PERMISSIONS = {domain.RegisterPayment: "invoicing.register_payment"}
 """What staff need to submit each command, in the API and the back office alike."""
@@ -35,11 +35,10 @@ def invoice_of(command: Any) -> UUID:
 for name, cls in EVENTS.items():
     registry.register(name, cls)
 
-for command in COMMANDS:
+for name, command in COMMANDS.items():
     commands.register(
         Handler(
-            service="invoicing",
-            operation=command.__name__,
+            name=name,
             command=command,
             stream_type="invoicing.Invoice",
             stream_of=invoice_of,

@@ -26,15 +26,20 @@ EVENTS = {
     "sales.OrderCancelled": domain.OrderCancelled,
 }
 
-PRODUCT_COMMANDS = (domain.CreateProduct, domain.ChangeProductPrice, domain.DiscontinueProduct)
-ORDER_COMMANDS = (
-    domain.PlaceOrder,
-    domain.RecordInvoice,
-    domain.RecordPayment,
-    domain.RecordShipment,
-    domain.RecordDelivery,
-    domain.CancelOrder,
-)
+PRODUCT_COMMANDS = {
+    "sales.CreateProduct": domain.CreateProduct,
+    "sales.ChangeProductPrice": domain.ChangeProductPrice,
+    "sales.DiscontinueProduct": domain.DiscontinueProduct,
+}
+ORDER_COMMANDS = {
+    "sales.PlaceOrder": domain.PlaceOrder,
+    "sales.RecordInvoice": domain.RecordInvoice,
+    "sales.RecordPayment": domain.RecordPayment,
+    "sales.RecordShipment": domain.RecordShipment,
+    "sales.RecordDelivery": domain.RecordDelivery,
+    "sales.CancelOrder": domain.CancelOrder,
+}
+COMMANDS = {**PRODUCT_COMMANDS, **ORDER_COMMANDS}
 
 
 def ordered_products(command: domain.PlaceOrder) -> list[UUID]:
@@ -81,10 +86,9 @@ STAFF_PERMISSIONS = {
 """What staff need to submit each command, in the API and the back office alike."""
 
 
-def product_handler(command: type) -> Handler:
+def product_handler(name: str, command: type) -> Handler:
     return Handler(
-        service="sales",
-        operation=command.__name__,
+        name=name,
         command=command,
         stream_type=domain.PRODUCT_STREAM,
         stream_of=lambda c: c.product_id,
@@ -96,10 +100,9 @@ def product_handler(command: type) -> Handler:
     )
 
 
-def order_handler(command: type) -> Handler:
+def order_handler(name: str, command: type) -> Handler:
     return Handler(
-        service="sales",
-        operation=command.__name__,
+        name=name,
         command=command,
         stream_type=domain.ORDER_STREAM,
         stream_of=lambda c: c.order_id,
@@ -116,7 +119,7 @@ def order_handler(command: type) -> Handler:
 
 for name, cls in EVENTS.items():
     registry.register(name, cls)
-for command in PRODUCT_COMMANDS:
-    commands.register(product_handler(command))
-for command in ORDER_COMMANDS:
-    commands.register(order_handler(command))
+for name, command in PRODUCT_COMMANDS.items():
+    commands.register(product_handler(name, command))
+for name, command in ORDER_COMMANDS.items():
+    commands.register(order_handler(name, command))

@@ -27,12 +27,12 @@ EVENTS: dict[str, type] = {
     "shipping.ShipmentCancelled": domain.ShipmentCancelled,
 }
 
-COMMANDS: tuple[type, ...] = (
-    domain.CreateShipment,
-    domain.DispatchShipment,
-    domain.ConfirmDelivery,
-    domain.CancelShipment,
-)
+COMMANDS: dict[str, type] = {
+    "shipping.CreateShipment": domain.CreateShipment,
+    "shipping.DispatchShipment": domain.DispatchShipment,
+    "shipping.ConfirmDelivery": domain.ConfirmDelivery,
+    "shipping.CancelShipment": domain.CancelShipment,
+}
 
 STAFF_PERMISSIONS = {
     domain.DispatchShipment: "shipping.dispatch_shipment",
@@ -71,12 +71,11 @@ def decide_dispatch(state: domain.Shipment, command: domain.DispatchShipment) ->
 for name, cls in EVENTS.items():
     registry.register(name, cls)
 
-for command in COMMANDS:
+for name, command in COMMANDS.items():
     dispatch = command is domain.DispatchShipment
     commands.register(
         Handler(
-            service="shipping",
-            operation=command.__name__,
+            name=name,
             command=command,
             stream_type=STREAM_TYPE,
             stream_of=shipment_of,

@@ -11,12 +11,11 @@ from eventstore.commands import Handler, commands
 from eventstore.registry import registry
 from tests.pipeline import domain
 
-for name, cls in {
+EVENTS = {
     "pipeline.AccountOpened": domain.AccountOpened,
     "pipeline.Deposited": domain.Deposited,
     "pipeline.Withdrawn": domain.Withdrawn,
-}.items():
-    registry.register(name, cls)
+}
 
 
 reads_seen: list[tuple] = []
@@ -54,14 +53,21 @@ def stall(command: domain.Stall) -> domain.Stall:
     return command
 
 
-for command in (
-    domain.OpenAccount, domain.Deposit, domain.Withdraw, domain.Explode, domain.Stall,
-    domain.DepositUnstorable,
-):  # fmt: skip
+COMMANDS = {
+    "pipeline.OpenAccount": domain.OpenAccount,
+    "pipeline.Deposit": domain.Deposit,
+    "pipeline.Withdraw": domain.Withdraw,
+    "pipeline.Explode": domain.Explode,
+    "pipeline.Stall": domain.Stall,
+    "pipeline.DepositUnstorable": domain.DepositUnstorable,
+}
+
+for name, cls in EVENTS.items():
+    registry.register(name, cls)
+for name, command in COMMANDS.items():
     commands.register(
         Handler(
-            service="pipeline",
-            operation=command.__name__,
+            name=name,
             command=command,
             stream_type="pipeline.Account",
             stream_of=lambda c: c.account_id,
