@@ -8,12 +8,13 @@ it stood right after that event:
      "order": {"orderId", "customerId", "status", "total": "3200.00", "currency": "EUR",
                "itemCount", "placedAt", "updatedAt"}}
 
-Values are encoded as events are (`eventstore.codec.encode`): money as strings with two
-places, times ISO 8601 in UTC with a Z. Staff see every message; a customer sees the
-messages of their own orders. Staff's copies also name each order's customer
-(`order.customerName`, the username, null for an id no user has: `for_staff`), looked
-up as they are sent, since a username is no fact of the order's events; a customer's
-never do, so no customer ever receives another's name.
+`order` is the order summary as the API lists it (`OrderSummarySerializer`, rendered by
+`order_serializers.summary_data`): money as strings with two places, times ISO 8601 in
+UTC with a Z. Staff see every message; a customer sees the messages of their own orders.
+Staff's copies also name each order's customer (`order.customerName`, the username, null
+for an id no user has: `for_staff`), looked up as they are sent, since a username is no
+fact of the order's events; a customer's never do, so no customer ever receives
+another's name.
 
 After commit, a batch's rows go out as one channel-layer message to the staff group (all
 of them) and one to each customer's group (theirs), each entry linked to the previous
@@ -31,13 +32,12 @@ from uuid import UUID
 
 from django.db.models import OuterRef, Subquery
 
-from contexts.sales import queries
+from contexts.sales import order_serializers, queries
 from contexts.sales.models import OrderFeedEntry, OrderSummary
 from eventstore import feed_batches
 from eventstore.codec import encode
 from eventstore.store import RecordedEvent
 from shop.customers import usernames
-from shop.money import beside
 
 STAFF_GROUP = "sales.orders.staff"
 
@@ -63,33 +63,20 @@ def order_message(event: RecordedEvent, summary: OrderSummary) -> dict:
         "orderId": encode(summary.order_id),
         "event": event.type,
         "occurredAt": encode(event.recorded_at),
-        "order": summary_data(summary),
-    }
-
-
-def summary_data(summary: OrderSummary) -> dict:
-    """An order summary in its wire shape: the feed's `order` field, and the live pages'
-    rows, which the pages' script then updates from that same field."""
-    return {
-        "orderId": encode(summary.order_id),
-        "customerId": encode(summary.customer_id),
-        "status": summary.status,
-        "total": encode(summary.total),
-        "itemCount": summary.item_count,
-        "placedAt": encode(summary.placed_at),
-        "updatedAt": encode(summary.updated_at),
+        "order": order_serializers.summary_data(summary),
     }
 
 
 def served(message: dict) -> dict:
     """A stored message as it goes out: its order with the shop's currency beside the
     total, as the API's order summary has it."""
-    return {**message, "order": beside(message["order"], "total")}
+    return {**message, "order": order_serializers.served(message["order"])}
 
 
 def with_customer_names(orders: list[dict]) -> list[dict]:
-    """Order summaries (`summary_data`) for staff, each with its customer's username as
-    `customerName` (null for a customer id no user has), read for them all at once."""
+    """Order summaries (`order_serializers.summary_data`) for staff, each with its
+    customer's username as `customerName` (null for a customer id no user has), read for
+    them all at once."""
     names = usernames(UUID(order["customerId"]) for order in orders)
     return [{**order, "customerName": names.get(UUID(order["customerId"]))} for order in orders]
 

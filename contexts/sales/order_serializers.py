@@ -1,5 +1,11 @@
-"""The wire shapes of orders: the summary (lists, and the websocket's `order` field) and
-the detail page, read from the `sales.orders` baker's tables.
+"""The wire shapes of orders, each declared once: the summary (lists, the websocket's
+`order` field, the live pages' rows) and the detail page, read from the `sales.orders`
+baker's tables.
+
+The serializers are the definition: the OpenAPI schema is generated from them, and
+`shop.api.documents` renders them as the plain functions that make the page the baker
+stores (`render_detail`) and the feed's summary (`summary_data`). Neither holds
+`currency`, which `served` adds as a document goes out, where the serializer has it.
 
 Every field is camelCase, including the keys of a timeline entry's `data` (the event as
 stored, whose own field names are snake_case): a client reads one naming convention.
@@ -7,21 +13,21 @@ stored, whose own field names are snake_case): a client reads one naming convent
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.utils import encoders
+from rest_framework.renderers import JSONRenderer
 
 from contexts.sales.domain import OrderStatus
-from contexts.sales.models import OrderDetail, OrderTimelineEntry
+from contexts.sales.models import OrderDetail, OrderSummary, OrderTimelineEntry
 from contexts.sales.queries import OrderPage
-from contexts.shared.api import AddressSerializer
+from contexts.shared.api import AddressSerializer, address_data
+from contexts.shared.values import Address
+from shop.api.documents import renderer
 from shop.api.serializers import CurrencyField, MoneyField
 from shop.money import beside
 
@@ -118,119 +124,53 @@ class OrderDetailSerializer(OrderSummarySerializer):
     @extend_schema_field(OrderInvoiceSerializer(allow_null=True))
     def get_invoice(self, page: _PageView) -> dict | None:
         detail = page.detail
-        return OrderInvoiceSerializer(detail).data if detail.invoice_id else None
+        return renderer(OrderInvoiceSerializer)(detail) if detail.invoice_id else None
 
     @extend_schema_field(OrderShipmentSerializer(allow_null=True))
     def get_shipment(self, page: _PageView) -> dict | None:
         detail = page.detail
-        return OrderShipmentSerializer(detail).data if detail.shipment_id else None
+        return renderer(OrderShipmentSerializer)(detail) if detail.shipment_id else None
 
 
 def shipping_address(detail: OrderDetail) -> dict[str, str]:
     """Where an order goes, in its wire shape."""
-    return {
-        "name": detail.ship_to_name,
-        "line1": detail.ship_to_line1,
-        "line2": detail.ship_to_line2,
-        "city": detail.ship_to_city,
-        "postalCode": detail.ship_to_postal_code,
-        "country": detail.ship_to_country,
-    }
+    return address_data(
+        Address(
+            name=detail.ship_to_name, line1=detail.ship_to_line1, line2=detail.ship_to_line2,
+            city=detail.ship_to_city, postal_code=detail.ship_to_postal_code,
+            country=detail.ship_to_country,
+        )
+    )  # fmt: skip
 
 
-def detail_data(page: OrderPage) -> dict:
-    """One order's page in its wire shape."""
-    return OrderDetailSerializer(_PageView(page)).data
+def summary_data(summary: OrderSummary) -> dict:
+    """An order summary as stored: the feed's `order` field, the live pages' rows."""
+    return renderer(OrderSummarySerializer)(summary)
+
+
+def page_data(page: OrderPage, before: str | None = None) -> dict:
+    """One order's page as stored. `before`, the order's page as last rendered, gives its
+    lines (they never change once the order is placed) and its timeline so far:
+    `page.timeline` then holds only the entries after it, and `page.lines` nothing."""
+    data = renderer(OrderDetailSerializer)(_PageView(page))
+    if before is not None:
+        earlier = json.loads(before)
+        data["lines"], data["timeline"] = earlier["lines"], earlier["timeline"] + data["timeline"]
+    return data
 
 
 def render_detail(page: OrderPage, before: str | None = None) -> str:
-    """One order's page as the JSON text `OrderDetailSerializer` and DRF's renderer make
-    of it, built directly: the `sales.orders` baker renders a page each time an order
-    changes and stores it, so a read sends it as it is. About ten times cheaper than the
-    serializer, which stays the definition (the schema's, and the fallback's for rows
-    baked before pages were stored); tests/contexts/sales/test_order_document.py holds
-    the two to the same text, once `served` has added the currency.
-
-    `before`, the order's page as last rendered, gives its lines (they never change once
-    the order is placed) and its timeline so far: `page.timeline` then holds only the
-    entries after it, and `page.lines` nothing."""
-    summary, detail = page.summary, page.detail
-    earlier = json.loads(before) if before is not None else {"lines": None, "timeline": []}
-    data = {
-        "orderId": str(summary.order_id),
-        "customerId": str(summary.customer_id),
-        "status": summary.status,
-        "total": _money(summary.total),
-        "itemCount": summary.item_count,
-        "placedAt": _time(summary.placed_at),
-        "updatedAt": _time(summary.updated_at),
-        "lines": earlier["lines"] if earlier["lines"] is not None else [
-            {
-                "productId": str(line.product_id),
-                "vendorId": str(line.vendor_id),
-                "name": line.name,
-                "unitPrice": _money(line.unit_price),
-                "quantity": line.quantity,
-                "lineTotal": _money(line.line_total),
-            }
-            for line in page.lines
-        ],
-        "shippingAddress": shipping_address(detail),
-        "invoice": None if not detail.invoice_id else {
-            "invoiceId": str(detail.invoice_id),
-            "status": detail.invoice_status,
-            "amount": _money(detail.invoice_amount),
-            "paidAmount": _money(detail.invoice_paid_amount),
-            "dueAt": _time(detail.invoice_due_at),
-        },
-        "shipment": None if not detail.shipment_id else {
-            "shipmentId": str(detail.shipment_id),
-            "status": detail.shipment_status,
-            "carrier": detail.carrier or None,
-            "trackingNumber": detail.tracking_number or None,
-        },
-        "timeline": earlier["timeline"] + [
-            {
-                "position": entry.position,
-                "type": entry.type,
-                "occurredAt": _time(entry.occurred_at),
-                "actor": actor_role(entry.actor),
-                "data": camel_keys(entry.data),
-            }
-            for entry in page.timeline
-        ],
-        "version": summary.version,
-    }  # fmt: skip
-    rendered = json.dumps(
-        data, cls=encoders.JSONEncoder, ensure_ascii=False, allow_nan=False,
-        separators=(",", ":"),
-    )  # fmt: skip
-    # As DRF's JSONRenderer: these two are valid JSON but end a line in JavaScript.
-    return rendered.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    """One order's page as the `sales.orders` baker stores it, rendering it each time the
+    order changes: a read sends the text as it is, with the currency `served` adds."""
+    return JSONRenderer().render(page_data(page, before)).decode()
 
 
-def served(document: str) -> dict:
-    """A stored page as the API serves it: with the shop's currency beside its total, as
-    the serializer has it. Stored pages never hold it, so a rebuild equals them whatever
-    SHOP_CURRENCY is, and neither a change of it nor an upgrade from pages baked before
-    it was shown needs a rebuild."""
-    return beside(json.loads(document), "total")
-
-
-_CENTS = Decimal("0.01")
-
-
-def _money(value: Decimal | None) -> str | None:
-    """As MoneyField renders: two places, fixed-point."""
-    return None if value is None else format(value.quantize(_CENTS), "f")
-
-
-def _time(value: dt.datetime | None) -> str | None:
-    """As DRF's DateTimeField renders: in UTC, ISO 8601, with a Z."""
-    if value is None:
-        return None
-    rendered = value.astimezone(dt.UTC).isoformat()
-    return rendered[:-6] + "Z" if rendered.endswith("+00:00") else rendered
+def served(document: str | dict) -> dict:
+    """A stored page or summary as the API serves it: with the shop's currency beside its
+    total, where `OrderSummarySerializer` declares it. Stored documents never hold it, so
+    a rebuild equals them whatever SHOP_CURRENCY is, and neither a change of it nor an
+    upgrade from pages baked before it was shown needs a rebuild."""
+    return beside(json.loads(document) if isinstance(document, str) else document, "total")
 
 
 class _PageView:

@@ -30,8 +30,9 @@ from contexts.sales.order_serializers import (
     ORDER_STATUSES,
     OrderDetailSerializer,
     OrderSummarySerializer,
-    detail_data,
+    page_data,
     served,
+    summary_data,
 )
 from contexts.shared.api import AddressSerializer, address_from, quantity_field
 from contexts.shared.values import Address
@@ -178,7 +179,7 @@ class OrderListApi(ReadApi):
         )
         if "customer" in filters and customer is None:
             rows = rows.none()  # nobody by that name: no orders
-        return paginate(request, self, rows, ("-placed_at", "order_id"), OrderSummarySerializer)
+        return paginate(request, self, rows, ("-placed_at", "order_id"), served_summary)
 
 
 class OrderDetailApi(ReadApi):
@@ -200,7 +201,12 @@ class OrderDetailApi(ReadApi):
         page = queries.order_page(orderId, customer_id=customer_id)
         if page is None:
             raise NotFound("No such order.")
-        return with_etag(Response(detail_data(page)), page.summary.version)
+        return with_etag(Response(served(page_data(page))), page.summary.version)
+
+
+def served_summary(summary: OrderSummary) -> dict:
+    """An order summary as the list serves it: as the feed has it, with the currency."""
+    return served(summary_data(summary))
 
 
 class OrderCancelApi(CommandApi):

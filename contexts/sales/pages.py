@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from contexts.sales import feed, queries
+from contexts.sales import feed, order_serializers, queries
 from contexts.sales.models import OrderSummary
 from shop.customers import customer_id_for, customer_scope
 
@@ -71,7 +71,7 @@ def _board(request: HttpRequest, title: str, customer_id: UUID | None) -> HttpRe
     with snapshot():
         position = feed.head()
         orders = list(queries.order_summaries(customer_id=customer_id)[:BOARD_ROWS])
-    rows = [feed.summary_data(order) for order in orders]
+    rows = [order_serializers.summary_data(order) for order in orders]
     context = {
         "title": title,
         "orders": feed.with_customer_names(rows) if customer_id is None else rows,
@@ -98,7 +98,7 @@ def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
     if page is None:
         raise Http404("No such order.")
     context = {
-        "order": feed.summary_data(page.summary),
+        "order": order_serializers.summary_data(page.summary),
         "refusal": refusal(page),
         "detail": page.detail,
         "lines": page.lines,

@@ -102,8 +102,11 @@ def is_position(field: Field | None, position: str | None) -> bool:
 def paginate(
     request: Request, view: Any, rows: Any, ordering: Sequence[str], output: Any
 ) -> Response:
-    """One page of `rows`, each shaped by the `output` serializer class."""
+    """One page of `rows`, each shaped by the `output` serializer class, or by `output`
+    itself when it is a function of one row (a shape `shop.api.documents` renders)."""
     page = view.pagination_class()
     page.ordering = tuple(ordering)
     items = page.paginate_queryset(rows, request, view=view)
-    return page.get_paginated_response(output(items, many=True).data)
+    if isinstance(output, type):
+        return page.get_paginated_response(output(items, many=True).data)
+    return page.get_paginated_response([output(item) for item in items])

@@ -16,7 +16,7 @@ from channels.db import database_sync_to_async as db
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from contexts.sales.order_serializers import ORDER_STATUSES
+from contexts.sales.order_serializers import ORDER_STATUSES, OrderSummarySerializer
 from contexts.sales.orders_baker import OrdersBaker
 from eventstore import live
 from shop import websocket_guard
@@ -105,6 +105,19 @@ def test_the_events_and_statuses_are_those_the_baker_writes(document: dict) -> N
 
     assert set(order_event["properties"]["event"]["enum"]) == set(OrdersBaker.event_types)
     assert summary["properties"]["status"]["enum"] == ORDER_STATUSES
+
+
+def test_the_order_summary_is_the_api_s_and_staff_s_copies_name_the_customer(
+    document: dict,
+) -> None:
+    """The document's copy of the summary, field for field: the definition's, and
+    `customerName`, which staff's copies add as they are sent."""
+    summary = document["components"]["schemas"]["OrderSummary"]
+    defined = list(OrderSummarySerializer().fields)
+
+    assert list(summary["properties"]) == [*defined, "customerName"]
+    assert summary["required"] == defined
+    assert summary["additionalProperties"] is False
 
 
 async def frames_until_each_type(socket: WebsocketCommunicator) -> list[dict]:
