@@ -6,18 +6,19 @@ must not overtake it); runs are independent of each other. It answers with the o
 of each message it tried. A broker sink (one topic, the order as the partition key)
 would fit the same interface.
 
-The webhook sink posts each message with the Standard Webhooks headers (`signing`),
-runs side by side on one event loop, with aiohttp: its HTTP parser is compiled, and a
-request costs about a tenth of the CPU an httpx request does (0.07-0.09 against
-0.69-0.76 ms, side by side on the benchmark's receiver; docs/benchmarks.md), and the
-relay's throughput is its CPU per request. The host is resolved and checked once per call (`addresses.resolve`),
-and every connection of the call goes to the address checked (`PinnedResolver`), with
-the host's name in the Host header and in TLS's server name, so the certificate is
-checked against the name, and a DNS answer that changes meanwhile is never used
-unchecked. Resolving once per call, not per message, spares the resolver a query per
-message. Connecting may take 2 s, the whole request 10 s; redirects are not followed (a
-3xx is a failure); the answer's body is read up to `ANSWER_BYTES` and dropped, so that
-its connection can carry the next request; a longer one closes its connection.
+The webhook sink posts each message with the Standard Webhooks headers (`signing`), runs
+side by side on one event loop, with aiohttp: its HTTP parser is compiled, and a request
+costs about a tenth of the CPU an httpx request does (0.07-0.09 against 0.69-0.76 ms,
+side by side on the benchmark's receiver; docs/benchmarks.md), and the relay's
+throughput is its CPU per request. The host is resolved and checked once per call
+(`addresses.resolve`), and every connection of the call goes to the address checked
+(`PinnedResolver`), with the host's name in the Host header and in TLS's server name, so
+the certificate is checked against the name, and a DNS answer that changes meanwhile is
+never used unchecked. Resolving once per call, not per message, spares the resolver a
+query per message. Connecting may take 2 s, the whole request 10 s; redirects are not
+followed (a 3xx is a failure); the answer's body is read up to `ANSWER_BYTES` and
+dropped, so that its connection can carry the next request; a longer one closes its
+connection.
 
 Connections are kept alive between calls (`Lanes`): each thread that delivers keeps an
 event loop, and for the one target it last sent to a session per run sent side by side,
