@@ -14,7 +14,7 @@ from uuid import UUID
 from django.db import transaction
 
 from contexts.cart import domain
-from contexts.sales.domain import PRODUCT_STREAM, CatalogEntry, Product, evolve_product
+from contexts.sales.domain import CatalogEntry, product
 from eventstore.commands import Handler, commands
 from eventstore.registry import registry
 from eventstore.store import store
@@ -38,11 +38,11 @@ COMMANDS = {
 
 def catalog(product_ids: Iterable[UUID]) -> dict[UUID, CatalogEntry]:
     """What the catalog says now about each product that exists, folded from its events."""
-    products: dict[UUID, Product] = {}
+    products: dict[UUID, product.Product] = {}
     for event in store.read_streams(list(dict.fromkeys(product_ids))):
-        if event.stream_type == PRODUCT_STREAM:
-            known = products.get(event.stream_id, Product())
-            products[event.stream_id] = evolve_product(known, event.data)
+        if event.stream_type == product.PRODUCT_STREAM:
+            known = products.get(event.stream_id, product.Product())
+            products[event.stream_id] = product.evolve(known, event.data)
     return {
         product_id: CatalogEntry(product_id, p.vendor_id, p.name, p.price, p.active)
         for product_id, p in products.items()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from contexts.sales.domain import PRODUCT_STREAM, CatalogEntry, Product, evolve_product
+from contexts.sales.domain import CatalogEntry, product
 from eventstore.store import RecordedEvent, store
 
 
@@ -29,13 +29,13 @@ def catalog_from(
 ) -> tuple[CatalogEntry, ...]:
     """`catalog_entries`, folded from these streams' events (read already)."""
     wanted = list(dict.fromkeys(product_ids))
-    products: dict[UUID, Product] = {}
+    products: dict[UUID, product.Product] = {}
     for event in events:
-        if event.stream_type == PRODUCT_STREAM:
-            known = products.get(event.stream_id, Product())
-            products[event.stream_id] = evolve_product(known, event.data)
+        if event.stream_type == product.PRODUCT_STREAM:
+            known = products.get(event.stream_id, product.Product())
+            products[event.stream_id] = product.evolve(known, event.data)
     return tuple(
-        CatalogEntry(product_id, product.vendor_id, product.name, product.price, product.active)
+        CatalogEntry(product_id, found.vendor_id, found.name, found.price, found.active)
         for product_id in wanted
-        if (product := products.get(product_id)) is not None and product.exists
+        if (found := products.get(product_id)) is not None and found.exists
     )

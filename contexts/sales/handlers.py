@@ -7,6 +7,7 @@ from uuid import UUID
 
 from contexts.sales import domain
 from contexts.sales.catalog import catalog_from
+from contexts.sales.domain import order, product
 from contexts.shared.values import derived_id
 from contexts.shipping.domain import ShipmentDispatched
 from eventstore.commands import Handler, commands
@@ -90,11 +91,11 @@ def product_handler(name: str, command: type) -> Handler:
     return Handler(
         name=name,
         command=command,
-        stream_type=domain.PRODUCT_STREAM,
+        stream_type=product.PRODUCT_STREAM,
         stream_of=lambda c: c.product_id,
-        initial_state=domain.Product,
-        evolve=domain.evolve_product,
-        decide=domain.decide_product,
+        initial_state=product.Product,
+        evolve=product.evolve,
+        decide=product.decide,
         rejection=domain.SalesError,
         permission=STAFF_PERMISSIONS.get(command),
     )
@@ -104,11 +105,11 @@ def order_handler(name: str, command: type) -> Handler:
     return Handler(
         name=name,
         command=command,
-        stream_type=domain.ORDER_STREAM,
+        stream_type=order.ORDER_STREAM,
         stream_of=lambda c: c.order_id,
-        initial_state=domain.Order,
-        evolve=domain.evolve_order,
-        decide=domain.decide_order,
+        initial_state=order.Order,
+        evolve=order.evolve,
+        decide=order.decide,
         rejection=domain.SalesError,
         prepare=PREPARE[command][0] if command in PREPARE else None,
         reads=PREPARE[command][1] if command in PREPARE else None,

@@ -28,10 +28,8 @@ from contexts.sales.domain import (
     RecordShipment,
     RequestedLine,
     SalesError,
-    decide_order,
-    decide_product,
-    evolve_order,
-    evolve_product,
+    order,
+    product,
 )
 from contexts.shared.values import Address
 
@@ -93,11 +91,11 @@ def test_a_product_price_is_always_positive_in_cents(script: list[object]) -> No
     state = Product()
     for command in script:
         try:
-            events = decide_product(state, command)
+            events = product.decide(state, command)
         except SalesError:
             continue
         for event in events:
-            state = evolve_product(state, event)
+            state = product.evolve(state, event)
             assert state.price > 0
             assert state.price.as_tuple().exponent == -2
             assert state.exists
@@ -110,11 +108,11 @@ def test_an_order_moves_forward_and_never_leaves_a_final_state(script: list[obje
     for command in script:
         before = state
         try:
-            events = decide_order(state, command)
+            events = order.decide(state, command)
         except SalesError:
             continue
         for event in events:
-            state = evolve_order(state, event)
+            state = order.evolve(state, event)
         assert before.status not in FINAL
         assert state.status is OrderStatus.CANCELLED or (
             FORWARD.index(state.status) == FORWARD.index(before.status) + 1

@@ -1,8 +1,8 @@
-"""Sales: the product catalog and orders. Standard library only.
+"""An order (stream type `sales.Order`): its commands, events, state, a `decide` that
+raises `SalesError` to reject, and an `evolve` that never fails.
 
-Two aggregates live here: a product (stream type `sales.Product`) and an order
-(`sales.Order`). Each has its commands, its events, a `decide` that raises `SalesError`
-to reject, and an `evolve` that never fails.
+It prices its lines from `CatalogEntry`s the handler reads from the products' streams,
+never from the product aggregate itself.
 """
 
 from __future__ import annotations
@@ -13,113 +13,10 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
+from contexts.sales.domain.errors import SalesError
 from contexts.shared.values import MAX_QUANTITY, Address, money
 
-PRODUCT_STREAM = "sales.Product"
 ORDER_STREAM = "sales.Order"
-MAX_PRICE = Decimal("1000000000.00")
-"""A unit price cap, so that an order's total always fits the money columns (21 digits)."""
-
-
-class SalesError(Exception):
-    """A sales command refused, with the reason a person can act on."""
-
-
-# --- the catalog ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CreateProduct:
-    product_id: UUID
-    vendor_id: UUID
-    name: str
-    price: Decimal
-
-
-@dataclass(frozen=True)
-class ChangeProductPrice:
-    product_id: UUID
-    price: Decimal
-
-
-@dataclass(frozen=True)
-class DiscontinueProduct:
-    product_id: UUID
-
-
-@dataclass(frozen=True)
-class ProductCreated:
-    product_id: UUID
-    vendor_id: UUID
-    name: str
-    price: Decimal
-
-
-@dataclass(frozen=True)
-class ProductPriceChanged:
-    product_id: UUID
-    price: Decimal
-
-
-@dataclass(frozen=True)
-class ProductDiscontinued:
-    product_id: UUID
-
-
-@dataclass(frozen=True)
-class Product:
-    exists: bool = False
-    vendor_id: UUID | None = None
-    name: str = ""
-    price: Decimal = Decimal("0.00")
-    active: bool = False
-
-
-def evolve_product(state: Product, event: object) -> Product:
-    match event:
-        case ProductCreated(vendor_id=vendor_id, name=name, price=price):
-            return Product(True, vendor_id, name, price, active=True)
-        case ProductPriceChanged(price=price):
-            return replace(state, price=price)
-        case ProductDiscontinued():
-            return replace(state, active=False)
-    return state
-
-
-def decide_product(state: Product, command: object) -> list[object]:
-    match command:
-        case CreateProduct(product_id=product_id, vendor_id=vendor_id, name=name, price=price):
-            if state.exists:
-                raise SalesError("the product already exists")
-            if not name.strip():
-                raise SalesError("a product needs a name")
-            return [ProductCreated(product_id, vendor_id, name.strip(), _positive_price(price))]
-        case ChangeProductPrice(product_id=product_id, price=price):
-            _require_active(state)
-            return [ProductPriceChanged(product_id, _positive_price(price))]
-        case DiscontinueProduct(product_id=product_id):
-            _require_active(state)
-            return [ProductDiscontinued(product_id)]
-    raise SalesError(f"products do not take {type(command).__name__}")
-
-
-def _positive_price(price: Decimal) -> Decimal:
-    """Rounded first, so that 0.004 is refused rather than stored as a price of 0.00."""
-    if not price.is_finite() or money(price) <= 0:
-        raise SalesError("the price must be greater than 0")
-    if price > MAX_PRICE:
-        raise SalesError(f"the price must be at most {MAX_PRICE}")
-    return money(price)
-
-
-def _require_active(state: Product) -> None:
-    if not state.exists:
-        raise SalesError("no such product")
-    if not state.active:
-        raise SalesError("the product is discontinued")
-
-
-# --- orders --------------------------------------------------------------------------
 
 
 class OrderStatus(StrEnum):
@@ -311,7 +208,7 @@ _STATUS_AFTER = {
 }
 
 
-def evolve_order(state: Order, event: object) -> Order:
+def evolve(state: Order, event: object) -> Order:
     if isinstance(event, OrderPlaced):
         return Order(OrderStatus.PLACED, event.customer_id, event.total)
     if isinstance(event, OrderRejected):
@@ -320,7 +217,7 @@ def evolve_order(state: Order, event: object) -> Order:
     return replace(state, status=status) if status else state
 
 
-def decide_order(state: Order, command: object) -> list[object]:
+def decide(state: Order, command: object) -> list[object]:
     if isinstance(command, PlaceOrder):
         return [_place_or_reject(state, command)]
     if state.status is OrderStatus.NEW:
