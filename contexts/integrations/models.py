@@ -76,7 +76,7 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(
                 fields=["endpoint", "ordering_key", "position", "index"],
-                condition=models.Q(status="pending"),
+                condition=models.Q(status=DeliveryStatus.PENDING),
                 name="integrations_delivery_queue",
             ),
             models.Index(fields=["endpoint", "created_at"], name="integrations_delivery_listed"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from enum import StrEnum
 from uuid import UUID
 
 from contexts.shared.values import money
@@ -20,6 +21,17 @@ from contexts.shared.values import money
 
 class InvoicingError(Exception):
     """An invoicing command refused, with the reason a person can act on."""
+
+
+class InvoiceStatus(StrEnum):
+    """An invoice's status; every one but `NEW` (not issued yet) is stored and served."""
+
+    NEW = "new"
+    OPEN = "open"
+    PAID = "paid"
+    OVERDUE = "overdue"
+    VOIDED = "voided"
+    REFUNDED = "refunded"
 
 
 @dataclass(frozen=True)
@@ -121,7 +133,7 @@ class RefundIssued:
 
 @dataclass(frozen=True)
 class Invoice:
-    status: str = "new"  # new, open, paid, overdue, voided, refunded
+    status: InvoiceStatus = InvoiceStatus.NEW
     order_id: UUID | None = None
     amount: Decimal = Decimal("0.00")
     paid_amount: Decimal = Decimal("0.00")
@@ -131,7 +143,7 @@ class Invoice:
 def evolve(state: Invoice, event: object) -> Invoice:
     match event:
         case InvoiceIssued(order_id=order_id, amount=amount):
-            return Invoice("open", order_id, amount)
+            return Invoice(InvoiceStatus.OPEN, order_id, amount)
         case PaymentReceived(amount=amount, reference=reference):
             return replace(
                 state,
@@ -139,13 +151,13 @@ def evolve(state: Invoice, event: object) -> Invoice:
                 references=state.references | {reference},
             )
         case InvoicePaid():
-            return replace(state, status="paid")
+            return replace(state, status=InvoiceStatus.PAID)
         case InvoiceOverdue():
-            return replace(state, status="overdue")
+            return replace(state, status=InvoiceStatus.OVERDUE)
         case InvoiceVoided():
-            return replace(state, status="voided")
+            return replace(state, status=InvoiceStatus.VOIDED)
         case RefundIssued():
-            return replace(state, status="refunded")
+            return replace(state, status=InvoiceStatus.REFUNDED)
     return state
 
 
@@ -153,21 +165,21 @@ def decide(state: Invoice, command: object) -> list[object]:
     match command:
         case IssueInvoice():
             return [_issue(state, command)]
-        case SettleCancelledOrder() if state.status == "new":
+        case SettleCancelledOrder() if state.status is InvoiceStatus.NEW:
             return []  # the order's invoice was never issued: nothing to settle
-    if state.status == "new":
+    if state.status is InvoiceStatus.NEW:
         raise InvoicingError("no such invoice")
     match command:
         case RegisterPayment():
             return _pay(state, command)
         case ExpireInvoice(invoice_id=invoice_id, at=at):
-            if state.status != "open":
+            if state.status is not InvoiceStatus.OPEN:
                 return []  # paid or settled in time: the deadline changes nothing
             return [InvoiceOverdue(invoice_id, state.order_id, at)]
         case SettleCancelledOrder(invoice_id=invoice_id, reason=reason, at=at):
-            if state.status in ("open", "overdue"):
+            if state.status in (InvoiceStatus.OPEN, InvoiceStatus.OVERDUE):
                 return [InvoiceVoided(invoice_id, state.order_id, reason, at)]
-            if state.status == "paid":
+            if state.status is InvoiceStatus.PAID:
                 return [RefundIssued(invoice_id, state.order_id, state.paid_amount, at)]
             return []  # voided or refunded already
     raise InvoicingError(f"invoices do not take {type(command).__name__}")
@@ -175,7 +187,7 @@ def decide(state: Invoice, command: object) -> list[object]:
 
 def _issue(state: Invoice, command: IssueInvoice) -> InvoiceIssued:
     """The amount must be the lines' sum: vendor billing splits the invoice by its lines."""
-    if state.status != "new":
+    if state.status is not InvoiceStatus.NEW:
         raise InvoicingError("the invoice is already issued")
     if not command.amount.is_finite() or command.amount <= 0:
         raise InvoicingError("an invoice amount must be greater than 0")
@@ -185,7 +197,7 @@ def _issue(state: Invoice, command: IssueInvoice) -> InvoiceIssued:
 
 
 def _pay(state: Invoice, command: RegisterPayment) -> list[object]:
-    if state.status != "open":
+    if state.status is not InvoiceStatus.OPEN:
         raise InvoicingError(f"the invoice is {state.status}: it takes no payment")
     # Rounded first, so that 0.004 is refused rather than recorded as a payment of 0.00.
     amount = money(command.amount) if command.amount.is_finite() else Decimal(0)

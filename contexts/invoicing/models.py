@@ -9,17 +9,16 @@ Texts are unbounded: the events decide their length, and a baker must never fail
 
 from django.db import models
 
+from contexts.invoicing import domain as invoicing
+from contexts.shared.values import choice_members
+
 
 def money_field(**options: object) -> models.DecimalField:
     return models.DecimalField(max_digits=21, decimal_places=2, **options)
 
 
-class InvoiceStatus(models.TextChoices):
-    OPEN = "open"
-    PAID = "paid"
-    OVERDUE = "overdue"
-    VOIDED = "voided"
-    REFUNDED = "refunded"
+InvoiceStatus = models.TextChoices("InvoiceStatus", choice_members(invoicing.InvoiceStatus))
+"""The domain's statuses an issued invoice can have, as a model field's choices."""
 
 
 class Invoice(models.Model):

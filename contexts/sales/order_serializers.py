@@ -22,18 +22,20 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
+from contexts.invoicing.domain import InvoiceStatus
 from contexts.sales.domain import OrderStatus
 from contexts.sales.models import OrderDetail, OrderSummary, OrderTimelineEntry
 from contexts.sales.queries import OrderPage
 from contexts.shared.api import AddressSerializer, address_data
-from contexts.shared.values import Address
+from contexts.shared.values import Address, stored
+from contexts.shipping.domain import ShipmentStatus
 from shop.api.documents import renderer
 from shop.api.serializers import CurrencyField, MoneyField
 from shop.money import beside
 
-ORDER_STATUSES = [status.value for status in OrderStatus if status is not OrderStatus.NEW]
-INVOICE_STATUSES = ["open", "paid", "overdue", "voided", "refunded"]
-SHIPMENT_STATUSES = ["awaiting_dispatch", "dispatched", "delivered", "cancelled"]
+ORDER_STATUSES = [status.value for status in stored(OrderStatus)]
+INVOICE_STATUSES = [status.value for status in stored(InvoiceStatus)]
+SHIPMENT_STATUSES = [status.value for status in stored(ShipmentStatus)]
 ACTOR_ROLES = ["customer", "staff", "system"]
 
 

@@ -52,7 +52,8 @@ def _cancelled(summary: OrderSummary, detail: OrderDetail, event: sales.OrderCan
 def _invoice_issued(
     summary: OrderSummary, detail: OrderDetail, event: invoicing.InvoiceIssued
 ) -> None:
-    detail.invoice_id, detail.invoice_status = event.invoice_id, "open"
+    detail.invoice_id = event.invoice_id
+    detail.invoice_status = invoicing.InvoiceStatus.OPEN.value
     detail.invoice_amount, detail.invoice_due_at = event.amount, event.due_at
     detail.invoice_paid_amount = Decimal("0.00")
 
@@ -64,12 +65,13 @@ def _payment_received(
 
 
 def _invoice_paid(summary: OrderSummary, detail: OrderDetail, event: invoicing.InvoicePaid) -> None:
-    detail.invoice_status, detail.invoice_paid_amount = "paid", event.paid_amount
+    detail.invoice_status = invoicing.InvoiceStatus.PAID.value
+    detail.invoice_paid_amount = event.paid_amount
 
 
-def _invoice_status(status: str) -> Change:
+def _invoice_status(status: invoicing.InvoiceStatus) -> Change:
     def change(summary: OrderSummary, detail: OrderDetail, event: Any) -> None:
-        detail.invoice_status = status
+        detail.invoice_status = status.value
 
     return change
 
@@ -77,19 +79,20 @@ def _invoice_status(status: str) -> Change:
 def _shipment_created(
     summary: OrderSummary, detail: OrderDetail, event: shipping.ShipmentCreated
 ) -> None:
-    detail.shipment_id, detail.shipment_status = event.shipment_id, "awaiting_dispatch"
+    detail.shipment_id = event.shipment_id
+    detail.shipment_status = shipping.ShipmentStatus.AWAITING_DISPATCH.value
 
 
 def _shipment_dispatched(
     summary: OrderSummary, detail: OrderDetail, event: shipping.ShipmentDispatched
 ) -> None:
-    detail.shipment_status = "dispatched"
+    detail.shipment_status = shipping.ShipmentStatus.DISPATCHED.value
     detail.carrier, detail.tracking_number = event.carrier, event.tracking_number
 
 
-def _shipment_status(status: str) -> Change:
+def _shipment_status(status: shipping.ShipmentStatus) -> Change:
     def change(summary: OrderSummary, detail: OrderDetail, event: Any) -> None:
-        detail.shipment_status = status
+        detail.shipment_status = status.value
 
     return change
 
@@ -103,13 +106,13 @@ CHANGES: dict[str, Change] = {
     "invoicing.InvoiceIssued": _invoice_issued,
     "invoicing.PaymentReceived": _payment_received,
     "invoicing.InvoicePaid": _invoice_paid,
-    "invoicing.InvoiceOverdue": _invoice_status("overdue"),
-    "invoicing.InvoiceVoided": _invoice_status("voided"),
-    "invoicing.RefundIssued": _invoice_status("refunded"),
+    "invoicing.InvoiceOverdue": _invoice_status(invoicing.InvoiceStatus.OVERDUE),
+    "invoicing.InvoiceVoided": _invoice_status(invoicing.InvoiceStatus.VOIDED),
+    "invoicing.RefundIssued": _invoice_status(invoicing.InvoiceStatus.REFUNDED),
     "shipping.ShipmentCreated": _shipment_created,
     "shipping.ShipmentDispatched": _shipment_dispatched,
-    "shipping.ShipmentDelivered": _shipment_status("delivered"),
-    "shipping.ShipmentCancelled": _shipment_status("cancelled"),
+    "shipping.ShipmentDelivered": _shipment_status(shipping.ShipmentStatus.DELIVERED),
+    "shipping.ShipmentCancelled": _shipment_status(shipping.ShipmentStatus.CANCELLED),
 }
 """What each followed event changes, besides `updated_at`; `sales.OrderPlaced` and
 `sales.OrderRejected` create."""

@@ -144,7 +144,7 @@ def orders_placed(start: dt.datetime, end: dt.datetime) -> OrderTotals:
     those not cancelled since. A checkout's order that was rejected was never placed."""
     placed = OrderSummary.objects.exclude(status=OrderStatus.REJECTED.value)
     totals = placed.filter(placed_at__gte=start, placed_at__lt=end).aggregate(
-        count=Count("pk"), revenue=Sum("total", filter=~Q(status="cancelled"))
+        count=Count("pk"), revenue=Sum("total", filter=~Q(status=OrderStatus.CANCELLED.value))
     )
     return OrderTotals(totals["count"], totals["revenue"] or Decimal("0.00"))
 

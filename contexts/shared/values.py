@@ -1,12 +1,16 @@
-"""Money and addresses, as every context records them in its events."""
+"""Money, addresses and statuses, as every context records them in its events and tables."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import TypeVar
 from uuid import UUID
 
+S = TypeVar("S", bound=StrEnum)
 CENT = Decimal("0.01")
 MAX_QUANTITY = 1000
 IDS = uuid.UUID("5e1f0c8a-3d41-4c8e-9b7a-2f6d1e0a9c44")
@@ -46,3 +50,15 @@ class Address:
     postal_code: str
     country: str
     line2: str = ""
+
+
+def stored(statuses: Iterable[S]) -> list[S]:
+    """The statuses a table stores and the API serves: all but "new", an aggregate's
+    status before its first event."""
+    return [status for status in statuses if status != "new"]
+
+
+def choice_members(statuses: Iterable[StrEnum]) -> list[tuple[str, tuple[str, str]]]:
+    """The stored statuses as members of a Django `TextChoices`, labelled for people
+    ("awaiting_dispatch" is "Awaiting dispatch")."""
+    return [(s.name, (s.value, s.value.replace("_", " ").capitalize())) for s in stored(statuses)]

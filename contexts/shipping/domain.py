@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from uuid import UUID
 
 from contexts.shared.values import Address
@@ -90,30 +91,40 @@ class ShipmentCancelled:
     at: dt.datetime
 
 
+class ShipmentStatus(StrEnum):
+    """A shipment's status; every one but `NEW` (not created yet) is stored and served."""
+
+    NEW = "new"
+    AWAITING_DISPATCH = "awaiting_dispatch"
+    DISPATCHED = "dispatched"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
 @dataclass(frozen=True)
 class Shipment:
-    status: str = "new"  # new, awaiting_dispatch, dispatched, delivered, cancelled
+    status: ShipmentStatus = ShipmentStatus.NEW
     order_id: UUID | None = None
 
 
 _DESCRIBED = {
-    "awaiting_dispatch": "a shipment awaiting dispatch",
-    "dispatched": "a dispatched shipment",
-    "delivered": "a delivered shipment",
-    "cancelled": "a cancelled shipment",
+    ShipmentStatus.AWAITING_DISPATCH: "a shipment awaiting dispatch",
+    ShipmentStatus.DISPATCHED: "a dispatched shipment",
+    ShipmentStatus.DELIVERED: "a delivered shipment",
+    ShipmentStatus.CANCELLED: "a cancelled shipment",
 }
 """How a rejection names a shipment in each status."""
 
 _STATUS_AFTER = {
-    ShipmentDispatched: "dispatched",
-    ShipmentDelivered: "delivered",
-    ShipmentCancelled: "cancelled",
+    ShipmentDispatched: ShipmentStatus.DISPATCHED,
+    ShipmentDelivered: ShipmentStatus.DELIVERED,
+    ShipmentCancelled: ShipmentStatus.CANCELLED,
 }
 
 
 def evolve(state: Shipment, event: object) -> Shipment:
     if isinstance(event, ShipmentCreated):
-        return Shipment("awaiting_dispatch", event.order_id)
+        return Shipment(ShipmentStatus.AWAITING_DISPATCH, event.order_id)
     status = _STATUS_AFTER.get(type(event))
     return replace(state, status=status) if status else state
 
@@ -121,22 +132,22 @@ def evolve(state: Shipment, event: object) -> Shipment:
 def decide(state: Shipment, command: object) -> list[object]:
     match command:
         case CreateShipment():
-            if state.status != "new":
+            if state.status is not ShipmentStatus.NEW:
                 raise ShippingError("the shipment already exists")
             if not command.items:
                 raise ShippingError("a shipment needs items")
             return [ShipmentCreated(**vars(command))]
         case CancelShipment(shipment_id=shipment_id, reason=reason, at=at):
-            if state.status in ("new", "cancelled"):
+            if state.status in (ShipmentStatus.NEW, ShipmentStatus.CANCELLED):
                 return []  # nothing to cancel
-            if state.status != "awaiting_dispatch":
+            if state.status is not ShipmentStatus.AWAITING_DISPATCH:
                 raise ShippingError(f"{_DESCRIBED[state.status]} cannot be cancelled")
             return [ShipmentCancelled(shipment_id, state.order_id, reason, at)]
-    if state.status == "new":
+    if state.status is ShipmentStatus.NEW:
         raise ShippingError("no such shipment")
     match command:
         case DispatchShipment(shipment_id=shipment_id, carrier=carrier, tracking_number=number):
-            if state.status != "awaiting_dispatch":
+            if state.status is not ShipmentStatus.AWAITING_DISPATCH:
                 raise ShippingError(f"{_DESCRIBED[state.status]} cannot be dispatched")
             if command.order_cancelled:
                 raise ShippingError("the order is cancelled")
@@ -148,7 +159,7 @@ def decide(state: Shipment, command: object) -> list[object]:
                 )
             ]
         case ConfirmDelivery(shipment_id=shipment_id, at=at):
-            if state.status != "dispatched":
+            if state.status is not ShipmentStatus.DISPATCHED:
                 raise ShippingError(f"{_DESCRIBED[state.status]} cannot be delivered")
             return [ShipmentDelivered(shipment_id, state.order_id, at)]
     raise ShippingError(f"shipments do not take {type(command).__name__}")

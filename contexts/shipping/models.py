@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from django.db import models
 
+from contexts.shared.values import choice_members
+from contexts.shipping import domain as shipping
 
-class ShipmentStatus(models.TextChoices):
-    AWAITING_DISPATCH = "awaiting_dispatch", "Awaiting dispatch"
-    DISPATCHED = "dispatched", "Dispatched"
-    DELIVERED = "delivered", "Delivered"
-    CANCELLED = "cancelled", "Cancelled"
+ShipmentStatus = models.TextChoices("ShipmentStatus", choice_members(shipping.ShipmentStatus))
+"""The domain's statuses a created shipment can have, as a model field's choices."""
 
 
 class Shipment(models.Model):

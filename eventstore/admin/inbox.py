@@ -119,7 +119,8 @@ class CommandAdmin(ReadOnlyAdmin):
 
     @admin.display(description="reason")
     def why(self, command: Command) -> str:
-        return reason(command) if command.status in ("rejected", "failed") else ""
+        failed = (Command.Status.REJECTED, Command.Status.FAILED)
+        return reason(command) if command.status in failed else ""
 
     @admin.display(description="stream")
     def stream(self, command: Command) -> SafeString:

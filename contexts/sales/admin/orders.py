@@ -17,6 +17,7 @@ from contexts.sales import queries
 from contexts.sales.admin.order_actions import ACTIONS
 from contexts.sales.domain import OrderStatus
 from contexts.sales.models import OrderLine, OrderSummary
+from contexts.shared.values import stored
 from eventstore.admin.actions import CommandActionsMixin
 from eventstore.admin.filters import InputFilter, date_range_filter, uuid_or_none
 from eventstore.admin.readonly import ReadOnlyAdmin, id_column
@@ -34,7 +35,7 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(s.value, s.value) for s in OrderStatus if s is not OrderStatus.NEW]
+        return [(s.value, s.value) for s in stored(OrderStatus)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(status=self.value()) if self.value() else queryset
