@@ -7,11 +7,12 @@ from django.db import connection
 
 from eventstore import jobs, subscribers, wakeups
 from eventstore.executor import executor
+from eventstore.subscribers.runner import TURN_SECONDS
 
 
 @shared_task(name=wakeups.EXECUTE_COMMANDS)
 def execute_commands() -> int:
-    return executor.woken(turn=subscribers.TURN_SECONDS)
+    return executor.woken(turn=TURN_SECONDS)
 
 
 @shared_task(name=wakeups.CATCH_UP)

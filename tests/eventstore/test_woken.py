@@ -9,9 +9,10 @@ import psycopg
 import pytest
 from django.db import connection
 
-from eventstore import subscribers, wakeups
+from eventstore import wakeups
 from eventstore.store import RecordedEvent
 from eventstore.subscribers import SUBSCRIBER_LOCK, Runner, Subscriber
+from eventstore.subscribers import runner as running
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -76,7 +77,7 @@ def test_a_turn_that_ends_queues_a_run_even_with_the_flag_left_up(
     monkeypatch.setattr(
         wakeups.current_app, "send_task", lambda task, args, **options: sent.append((task, args))
     )
-    monkeypatch.setattr(subscribers, "TURN_SECONDS", 1e-9)  # over before its first batch
+    monkeypatch.setattr(running, "TURN_SECONDS", 1e-9)  # over before its first batch
     wakeups._redis().set(flag, 1)  # left up by a task that found the subscriber busy
     runner = Runner(Counting())
 
