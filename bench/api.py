@@ -31,6 +31,7 @@ from bench.databases import raw_connect
 from bench.http_load import Request, Result, at_rate, saturate
 from bench.report import Figure, Limit, Measure
 from bench.stack import purge_wakeups
+from contexts.catalog import domain as catalog
 from contexts.sales import domain as sales
 from contexts.shared.values import Address
 from eventstore.executor import Executor
@@ -64,7 +65,7 @@ def catalog_and_order(user: User) -> tuple[list[uuid.UUID], uuid.UUID]:
     """A few products, and one order of them placed by `user`, all baked."""
     products = [uuid.uuid4() for _ in range(PRODUCTS)]
     for n, product in enumerate(products):
-        create = sales.CreateProduct(product, uuid.uuid4(), f"api item {n}", Decimal("9.99"))
+        create = catalog.CreateProduct(product, uuid.uuid4(), f"api item {n}", Decimal("9.99"))
         submit(create, actor=ACTOR)
     Executor().run()
     order_id = uuid.uuid4()

@@ -35,6 +35,7 @@ from websockets.sync.client import connect
 from bench.report import Figure, Limit, Measure
 from bench.stack import Stack, purge_wakeups, running_stack
 from bench.timing import Samples
+from contexts.catalog import domain as catalog
 from contexts.sales import domain as sales
 from contexts.sales.models import OrderFeedEntry
 from contexts.shared.values import Address
@@ -158,7 +159,7 @@ def wait_until_done(command_ids: list[uuid.UUID], stack: Stack, timeout: float) 
 def create_products(stack: Stack) -> list[uuid.UUID]:
     products = [uuid.uuid4() for _ in range(PRODUCTS)]
     submitted = [
-        submit(sales.CreateProduct(p, uuid.uuid4(), f"bench item {n}", Decimal("9.99")),
+        submit(catalog.CreateProduct(p, uuid.uuid4(), f"bench item {n}", Decimal("9.99")),
                actor=ACTOR).command_id
         for n, p in enumerate(products)
     ]  # fmt: skip

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "channels",
     "eventstore",
     "contexts.cart",
+    "contexts.catalog",
     "contexts.sales",
     "contexts.invoicing",
     "contexts.shipping",

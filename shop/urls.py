@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/asyncapi.yaml", asyncapi.document, name="asyncapi"),
     path("metrics", metrics.metrics, name="metrics"),  # Prometheus, for this host
     path("api/", include("shop.api.urls")),
+    path("api/", include("contexts.catalog.urls")),
     path("api/", include("contexts.sales.urls")),
     path("api/", include("contexts.cart.urls")),
     path("api/", include("contexts.invoicing.urls")),

@@ -23,8 +23,8 @@ from rest_framework.response import Response
 
 from contexts.cart import queries
 from contexts.cart.domain import AddItem, AdjustQuantity, CheckOut, RemoveItem
-from contexts.sales import queries as catalog
-from contexts.sales.domain import MAX_PRICE
+from contexts.catalog import queries as catalog
+from contexts.catalog.domain import MAX_PRICE
 from contexts.shared.api import AddressSerializer, address_from, quantity_field
 from contexts.shared.values import MAX_QUANTITY, fresh_id, may_be_derived
 from shop.api.auth import IsCustomer

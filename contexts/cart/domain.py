@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from uuid import UUID
 
-from contexts.sales.domain import CatalogEntry
+from contexts.catalog.domain import CatalogEntry
 from contexts.shared.values import MAX_QUANTITY, Address, money
 
 

@@ -1,8 +1,8 @@
 """Registers the cart's events and commands with the event store.
 
 Names, vendors and prices never come from the client: they are read from the products'
-own events (the sales context's published `sales.Product` streams) while the command
-executes, and whatever `catalog` a client sent is replaced.
+own events (the catalog's published entries) while the command executes, and whatever
+`catalog` a client sent is replaced.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from uuid import UUID
 from django.db import transaction
 
 from contexts.cart import domain
-from contexts.sales.domain import CatalogEntry, product
+from contexts.catalog.domain import CatalogEntry
+from contexts.catalog.entries import catalog_entries
 from eventstore.commands import Handler, commands
 from eventstore.registry import registry
-from eventstore.store import store
 
 EVENTS = {
     "cart.CartItemAdded": domain.CartItemAdded,
@@ -37,17 +37,8 @@ COMMANDS = {
 
 
 def catalog(product_ids: Iterable[UUID]) -> dict[UUID, CatalogEntry]:
-    """What the catalog says now about each product that exists, folded from its events."""
-    products: dict[UUID, product.Product] = {}
-    for event in store.read_streams(list(dict.fromkeys(product_ids))):
-        if event.stream_type == product.PRODUCT_STREAM:
-            known = products.get(event.stream_id, product.Product())
-            products[event.stream_id] = product.evolve(known, event.data)
-    return {
-        product_id: CatalogEntry(product_id, p.vendor_id, p.name, p.price, p.active)
-        for product_id, p in products.items()
-        if p.exists
-    }
+    """What the catalog says now about each product that exists, by id."""
+    return {entry.product_id: entry for entry in catalog_entries(product_ids)}
 
 
 def price_item(command: domain.AddItem) -> domain.AddItem:

@@ -1,4 +1,4 @@
-"""The sales bakers: the catalog, orders (see orders_baker.py) and popular items.
+"""The sales bakers: orders (see orders_baker.py) and popular items.
 
 Each loads the rows a batch touches once, changes them in memory in event order, and
 writes them back in a few statements. Times come from the events only.
@@ -12,36 +12,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from contexts.sales import domain
-from contexts.sales.models import PopularItem, PopularItemOrder, Product
+from contexts.sales.models import PopularItem, PopularItemOrder
 from contexts.sales.orders_baker import OrdersBaker
-from contexts.sales.upsert import insert, upsert
+from contexts.shared.upsert import insert, upsert
 from eventstore.store import RecordedEvent
 from eventstore.subscribers import Baker, registry
-
-
-class ProductsBaker(Baker):
-    name = "sales.products"
-    event_types = frozenset(
-        {"sales.ProductCreated", "sales.ProductPriceChanged", "sales.ProductDiscontinued"}
-    )
-    models = (Product,)
-
-    def handle(self, events: Sequence[RecordedEvent]) -> None:
-        ids = {event.stream_id for event in events}
-        rows = {row.product_id: row for row in Product.objects.filter(pk__in=ids)}
-        for event in events:
-            match event.data:
-                case domain.ProductCreated(product_id=product_id, vendor_id=vendor_id):
-                    rows[product_id] = Product(
-                        product_id=product_id, vendor_id=vendor_id, name=event.data.name,
-                        price=event.data.price, active=True, created_at=event.recorded_at,
-                    )  # fmt: skip
-                case domain.ProductPriceChanged(product_id=product_id, price=price):
-                    rows[product_id].price = price
-                case domain.ProductDiscontinued(product_id=product_id):
-                    rows[product_id].active = False
-            rows[event.stream_id].updated_at = event.recorded_at
-        upsert(Product, rows.values(), ["product_id"])
 
 
 @dataclass
@@ -123,6 +98,5 @@ def _apply(changes: dict[tuple, Sold]) -> None:
     PopularItem.objects.filter(pk__in=[row.pk for row in emptied]).delete()
 
 
-registry.register(ProductsBaker())
 registry.register(OrdersBaker())
 registry.register(PopularItemsBaker())

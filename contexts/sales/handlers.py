@@ -1,13 +1,13 @@
-"""Registers the sales events and commands (products and orders) with the event store."""
+"""Registers the sales events and commands (orders) with the event store."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from uuid import UUID
 
+from contexts.catalog.entries import catalog_from
 from contexts.sales import domain
-from contexts.sales.catalog import catalog_from
-from contexts.sales.domain import order, product
+from contexts.sales.domain import order
 from contexts.shared.values import derived_id
 from contexts.shipping.domain import ShipmentDispatched
 from eventstore.commands import Handler, commands
@@ -15,9 +15,6 @@ from eventstore.registry import registry
 from eventstore.store import RecordedEvent
 
 EVENTS = {
-    "sales.ProductCreated": domain.ProductCreated,
-    "sales.ProductPriceChanged": domain.ProductPriceChanged,
-    "sales.ProductDiscontinued": domain.ProductDiscontinued,
     "sales.OrderPlaced": domain.OrderPlaced,
     "sales.OrderRejected": domain.OrderRejected,
     "sales.OrderInvoiced": domain.OrderInvoiced,
@@ -27,12 +24,7 @@ EVENTS = {
     "sales.OrderCancelled": domain.OrderCancelled,
 }
 
-PRODUCT_COMMANDS = {
-    "sales.CreateProduct": domain.CreateProduct,
-    "sales.ChangeProductPrice": domain.ChangeProductPrice,
-    "sales.DiscontinueProduct": domain.DiscontinueProduct,
-}
-ORDER_COMMANDS = {
+COMMANDS = {
     "sales.PlaceOrder": domain.PlaceOrder,
     "sales.RecordInvoice": domain.RecordInvoice,
     "sales.RecordPayment": domain.RecordPayment,
@@ -40,7 +32,6 @@ ORDER_COMMANDS = {
     "sales.RecordDelivery": domain.RecordDelivery,
     "sales.CancelOrder": domain.CancelOrder,
 }
-COMMANDS = {**PRODUCT_COMMANDS, **ORDER_COMMANDS}
 
 
 def ordered_products(command: domain.PlaceOrder) -> list[UUID]:
@@ -77,28 +68,8 @@ PREPARE = {
     domain.CancelOrder: (check_dispatch, lambda command: [shipment_of(command)]),
 }
 """Each command that reads other streams: how it is prepared, and the streams it reads."""
-CATALOG = "sales.manage_catalog"
-STAFF_PERMISSIONS = {
-    domain.CreateProduct: CATALOG,
-    domain.ChangeProductPrice: CATALOG,
-    domain.DiscontinueProduct: CATALOG,
-    domain.CancelOrder: "sales.cancel_order",
-}
+STAFF_PERMISSIONS = {domain.CancelOrder: "sales.cancel_order"}
 """What staff need to submit each command, in the API and the back office alike."""
-
-
-def product_handler(name: str, command: type) -> Handler:
-    return Handler(
-        name=name,
-        command=command,
-        stream_type=product.PRODUCT_STREAM,
-        stream_of=lambda c: c.product_id,
-        initial_state=product.Product,
-        evolve=product.evolve,
-        decide=product.decide,
-        rejection=domain.SalesError,
-        permission=STAFF_PERMISSIONS.get(command),
-    )
 
 
 def order_handler(name: str, command: type) -> Handler:
@@ -120,7 +91,5 @@ def order_handler(name: str, command: type) -> Handler:
 
 for name, cls in EVENTS.items():
     registry.register(name, cls)
-for name, command in PRODUCT_COMMANDS.items():
-    commands.register(product_handler(name, command))
-for name, command in ORDER_COMMANDS.items():
+for name, command in COMMANDS.items():
     commands.register(order_handler(name, command))

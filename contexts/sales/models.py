@@ -1,32 +1,13 @@
 """The sales presentation tables. Each is written only by its baker (see bakers.py) and
 read through queries.py. Keys are natural (ids, positions), so a rebuild gives equal rows.
+(The products' table is the catalog's: contexts/catalog/models.py.)
 """
 
 from __future__ import annotations
 
 from django.db import models
 
-
-def money_field(**options: object) -> models.DecimalField:
-    return models.DecimalField(max_digits=21, decimal_places=2, **options)
-
-
-class Product(models.Model):
-    """The catalog as shoppers and staff browse it (baker `sales.products`)."""
-
-    product_id = models.UUIDField(primary_key=True)
-    vendor_id = models.UUIDField(db_index=True)
-    name = models.TextField()
-    price = money_field()
-    active = models.BooleanField()
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-
-    class Meta:
-        permissions = [("manage_catalog", "Can create, reprice and discontinue products")]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.price})"
+from contexts.shared.fields import money_field
 
 
 class OrderSummary(models.Model):

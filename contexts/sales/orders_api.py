@@ -23,6 +23,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from contexts.catalog import queries as catalog
 from contexts.sales import queries
 from contexts.sales.domain import CancelOrder, PlaceOrder, RequestedLine
 from contexts.sales.models import OrderSummary
@@ -108,7 +109,7 @@ class OrderPlaceApi(CommandApi):
 def require_on_sale(lines: tuple[RequestedLine, ...]) -> None:
     """ValidationError (422) at `lines.<n>.productId` for each product the catalog does
     not have on sale."""
-    refused = queries.not_on_sale([line.product_id for line in lines])
+    refused = catalog.not_on_sale([line.product_id for line in lines])
     if refused:
         raise ValidationError(
             {

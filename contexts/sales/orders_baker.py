@@ -27,7 +27,7 @@ from contexts.sales.models import (
 )
 from contexts.sales.order_serializers import render_detail
 from contexts.sales.queries import OrderPage
-from contexts.sales.upsert import insert, upsert
+from contexts.shared.upsert import insert, upsert
 from contexts.shipping import domain as shipping
 from eventstore.codec import encode
 from eventstore.store import RecordedEvent

@@ -26,7 +26,8 @@ from django.utils import timezone
 
 from contexts.cart import domain as cart
 from contexts.cart import queries as carts
-from contexts.sales import queries as catalog
+from contexts.catalog import queries as catalog
+from contexts.sales import queries as orders
 from contexts.sales.management.commands.seed_demo import DEMO_PASSWORD
 from contexts.shared.values import Address, derived_id, fresh_id
 from eventstore.executor import Executor
@@ -174,7 +175,7 @@ class Member:
 
 def placed_order(order_id: UUID, wait: float) -> Any:
     """The order a checkout placed, once the receptor has placed it (or None)."""
-    pages = catalog.order_summaries().filter(pk=order_id)
+    pages = orders.order_summaries().filter(pk=order_id)
     if not _poll(pages.exists, wait):
         run_inline(ORDER_CHAIN)
     return pages.first()

@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from contexts.catalog import domain as catalog
 from contexts.invoicing import domain as invoicing
 from contexts.sales import domain as sales
 from contexts.shared.values import Address, derived_id
@@ -81,7 +82,7 @@ def place_order(
     """A customer's order of a fresh product, placed but not yet invoiced."""
     product, vendor = uuid.uuid4(), uuid.uuid4()
     name = f"widget-{product.hex[:8]}"
-    submit(sales.CreateProduct(product, vendor, name, Decimal(price)), actor=ACTOR)
+    submit(catalog.CreateProduct(product, vendor, name, Decimal(price)), actor=ACTOR)
     customer = make_user(staff=False)
     order = uuid.uuid4()
     line = sales.RequestedLine(product, quantity)

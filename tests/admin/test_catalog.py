@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from contexts.sales.models import Product
+from contexts.catalog.models import Product
 from tests.admin.support import client_for, commands_by, make_user, messages_of, place_order, settle
 
 pytestmark = pytest.mark.django_db

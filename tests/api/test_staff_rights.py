@@ -21,6 +21,7 @@ from django.contrib.auth.models import Permission, User
 from django.urls import URLResolver, get_resolver
 from rest_framework.permissions import IsAuthenticated
 
+from contexts.catalog import domain as catalog
 from contexts.invoicing import domain as invoicing
 from contexts.sales import domain as sales
 from contexts.shipping import domain as shipping
@@ -179,9 +180,9 @@ def test_the_admin_and_the_api_need_the_same_permission_for_each_command() -> No
     by_api = {(view.submits, commands.permission_for(view.submits)) for view in writes}
 
     assert by_api == {
-        (sales.CreateProduct, "sales.manage_catalog"),
-        (sales.ChangeProductPrice, "sales.manage_catalog"),
-        (sales.DiscontinueProduct, "sales.manage_catalog"),
+        (catalog.CreateProduct, "sales.manage_catalog"),
+        (catalog.ChangeProductPrice, "sales.manage_catalog"),
+        (catalog.DiscontinueProduct, "sales.manage_catalog"),
         (sales.CancelOrder, "sales.cancel_order"),
         (invoicing.RegisterPayment, "invoicing.register_payment"),
         (shipping.DispatchShipment, "shipping.dispatch_shipment"),

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from contexts.cart.queries import cart_view
-from contexts.sales.models import Product
+from contexts.catalog.models import Product
 from eventstore.models import Command
 from shop.cli.cart import cart_id_of
 from shop.customers import customer_id_for

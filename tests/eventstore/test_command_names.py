@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from contexts.cart import handlers as cart
+from contexts.catalog import handlers as catalog
 from contexts.invoicing import handlers as invoicing
 from contexts.sales import handlers as sales
 from contexts.shipping import handlers as shipping
@@ -55,7 +56,7 @@ def opened_account() -> uuid.UUID:
 
 
 def test_every_context_registers_each_command_under_the_name_its_map_gives() -> None:
-    maps = (cart.COMMANDS, sales.COMMANDS, invoicing.COMMANDS, shipping.COMMANDS)
+    maps = (cart.COMMANDS, catalog.COMMANDS, sales.COMMANDS, invoicing.COMMANDS, shipping.COMMANDS)
 
     registered = {name: commands.named(*name.split(".", 1)).command for m in maps for name in m}
 

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, transaction
 
 from contexts.cart.domain import AddItem
-from contexts.sales.domain import CreateProduct
+from contexts.catalog.domain import CreateProduct
 from eventstore.executor import Executor
 from eventstore.inbox import submit
 from eventstore.models import Command

@@ -15,6 +15,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from contexts.cart import domain as cart
+from contexts.catalog import domain as catalog
 from contexts.sales import domain as sales
 from contexts.sales.models import OrderSummary, PopularItem
 from eventstore.inbox import submit
@@ -30,7 +31,7 @@ def on_sale(count: int) -> list[uuid.UUID]:
     """New products of one vendor: the popular-items table counts them for this flow alone."""
     products, vendor = [uuid.uuid4() for _ in range(count)], uuid.uuid4()
     created = [
-        submit(sales.CreateProduct(product, vendor, f"flow-{n}", Decimal("4.50")), actor=STAFF)
+        submit(catalog.CreateProduct(product, vendor, f"flow-{n}", Decimal("4.50")), actor=STAFF)
         for n, product in enumerate(products)
     ]
     wait_until_executed([command.command_id for command in created])

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from contexts.cart import domain as cart
 from contexts.cart.queries import cart_view
-from contexts.sales import domain as sales
+from contexts.catalog import domain as catalog
 from contexts.shared.values import Address
 from eventstore.executor import Executor
 from eventstore.inbox import submit
@@ -34,8 +34,8 @@ def test_a_checkout_whose_product_went_meanwhile_gets_its_cart_back_and_says_why
     alice = make_user()
     customer = customer_id_for(alice)
     tea, mug, vendor = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    submit(sales.CreateProduct(tea, vendor, "Tea", Decimal("4.50")), actor=STAFF)
-    submit(sales.CreateProduct(mug, vendor, "Mug", Decimal("9.99")), actor=STAFF)
+    submit(catalog.CreateProduct(tea, vendor, "Tea", Decimal("4.50")), actor=STAFF)
+    submit(catalog.CreateProduct(mug, vendor, "Mug", Decimal("9.99")), actor=STAFF)
     cart_id, order_id = uuid.uuid4(), uuid.uuid4()
     actor = f"customer:{customer}"
     submit(cart.AddItem(cart_id, customer, tea, 2), actor=actor)
@@ -44,7 +44,7 @@ def test_a_checkout_whose_product_went_meanwhile_gets_its_cart_back_and_says_why
         cart.CheckOut(cart_id, customer, order_id, ADDRESS, timezone.now()), actor=actor
     )
     Executor().run()  # checked out, and no receptor has placed the order yet
-    submit(sales.DiscontinueProduct(tea), actor=STAFF)
+    submit(catalog.DiscontinueProduct(tea), actor=STAFF)
     Executor().run()
 
     celery_processes("worker")

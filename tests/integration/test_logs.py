@@ -13,8 +13,9 @@ from decimal import Decimal
 
 import pytest
 
-from contexts.sales import domain as sales
-from contexts.sales.models import OrderSummary, Product
+from contexts.catalog import domain as catalog
+from contexts.catalog.models import Product
+from contexts.sales.models import OrderSummary
 from eventstore.inbox import submit
 from eventstore.models import Command
 from shop.devstack.servers import http_server
@@ -39,7 +40,7 @@ SWEEP_SECONDS = 0.5  # tests.integration.processes.child_env's SHOP_SWEEP_SECOND
 
 def on_sale() -> uuid.UUID:
     product = uuid.uuid4()
-    created = submit(sales.CreateProduct(product, uuid.uuid4(), "Log kettle", Decimal("9.50")),
+    created = submit(catalog.CreateProduct(product, uuid.uuid4(), "Log kettle", Decimal("9.50")),
                      actor="staff:logs")  # fmt: skip
     wait_until_executed([created.command_id])
     eventually(lambda: Product.objects.filter(pk=product, active=True).exists())

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from contexts.catalog import domain as catalog
+from contexts.catalog.models import Product
 from contexts.invoicing.models import Invoice
-from contexts.sales import domain as sales
-from contexts.sales.models import OrderSummary, PopularItem, Product
+from contexts.sales.models import OrderSummary, PopularItem
 from eventstore.inbox import submit
 from eventstore.models import Command, Event
 from shop.customers import customer_id_for
@@ -52,7 +53,7 @@ def on_sale(*names: str) -> list[uuid.UUID]:
     ids = [uuid.uuid4() for _ in names]
     vendor = uuid.uuid4()
     created = [
-        submit(sales.CreateProduct(product, vendor, name, Decimal("9.50")), actor=STAFF)
+        submit(catalog.CreateProduct(product, vendor, name, Decimal("9.50")), actor=STAFF)
         for product, name in zip(ids, names, strict=True)
     ]
     wait_until_executed([command.command_id for command in created])

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from contexts.cart import domain as cart
 from contexts.cart.models import Cart, CartLine
+from contexts.catalog import domain as catalog
 from contexts.invoicing import domain as invoicing
 from contexts.invoicing.models import Invoice, VendorMonthlyBilling
 from contexts.sales import domain as sales
@@ -50,7 +51,7 @@ def status_of(order_id: uuid.UUID) -> str | None:
 
 def create_product(name: str, price: str) -> tuple[uuid.UUID, uuid.UUID]:
     product, vendor = uuid.uuid4(), uuid.uuid4()
-    command = sales.CreateProduct(product, vendor, name, Decimal(price))
+    command = catalog.CreateProduct(product, vendor, name, Decimal(price))
     wait_until_executed([submit(command, actor=STAFF).command_id])
     return product, vendor
 
@@ -208,6 +209,6 @@ def create_product_inline(name: str, price: str) -> tuple[uuid.UUID, uuid.UUID]:
     from eventstore.executor import Executor
 
     product, vendor = uuid.uuid4(), uuid.uuid4()
-    submit(sales.CreateProduct(product, vendor, name, Decimal(price)), actor=STAFF)
+    submit(catalog.CreateProduct(product, vendor, name, Decimal(price)), actor=STAFF)
     Executor().run()
     return product, vendor

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from contexts.cart import domain as cart
+from contexts.catalog import domain as catalog
 from contexts.invoicing import domain as invoicing
 from contexts.sales import domain as sales
 from contexts.shared.values import Address, derived_id
@@ -30,7 +31,7 @@ def test_500_random_orders_leave_every_rebuilt_table_equal_to_the_live_one(
     products = [(uuid.uuid4(), uuid.uuid4(), f"item-{n}", Decimal(rng.randint(100, 99999)) / 100)
                 for n in range(12)]  # fmt: skip
     wait_until_executed([
-        submit(sales.CreateProduct(*product), actor=STAFF).command_id for product in products
+        submit(catalog.CreateProduct(*product), actor=STAFF).command_id for product in products
     ])  # fmt: skip
     orders = [place_an_order(rng, products, n) for n in range(ORDERS)]
     wait_until_quiet()

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from contexts.catalog import domain as catalog
 from contexts.integrations import endpoints
 from contexts.integrations.catalogue import PUBLIC_TYPES
 from contexts.integrations.models import WebhookDelivery, WebhookEndpoint
@@ -63,7 +64,7 @@ def register(receiver: Receiver, events: tuple[str, ...] = PUBLIC_TYPES) -> Webh
 
 def create_product(name: str = "Kettle", price: str = "30.00") -> tuple[uuid.UUID, uuid.UUID]:
     product, vendor = uuid.uuid4(), uuid.uuid4()
-    command = sales.CreateProduct(product, vendor, name, Decimal(price))
+    command = catalog.CreateProduct(product, vendor, name, Decimal(price))
     wait_until_executed([submit(command, actor=STAFF).command_id])
     return product, vendor
 

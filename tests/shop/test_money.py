@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from contexts.catalog.admin import CreateForm, PriceForm
 from contexts.invoicing.admin import PaymentForm
 from contexts.sales.admin.order_actions import PaymentForm as OrderPaymentForm
-from contexts.sales.admin.products import CreateForm, PriceForm
 
 HOSTILE = ["1e3", "1E2", "1_000", "\u0661\u0662", "\uff11\uff12", "12.345", "NaN", "Infinity",
            "+12", "12.", ".50", "12,50", "0x10"]  # fmt: skip

@@ -24,7 +24,7 @@ from channels.routing import ProtocolTypeRouter
 from django.core.wsgi import get_wsgi_application
 
 import shop.asgi
-from contexts.sales import domain as sales
+from contexts.catalog import domain as catalog
 from eventstore.executor import Executor
 from eventstore.inbox import submit
 from eventstore.subscribers import Runner, registry
@@ -52,7 +52,7 @@ def settle() -> None:
 def teapot(committed_db: None) -> uuid.UUID:
     """A product on sale, committed for servers and handlers on other connections."""
     product = uuid.uuid4()
-    create = sales.CreateProduct(product, uuid.uuid4(), "Teapot", Decimal("25.00"))
+    create = catalog.CreateProduct(product, uuid.uuid4(), "Teapot", Decimal("25.00"))
     submit(create, actor="staff:request-path")
     settle()
     return product

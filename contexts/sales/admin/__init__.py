@@ -1,3 +1,3 @@
-"""The sales back-office pages: orders and the product catalog."""
+"""The sales back-office pages: orders (the catalog's are contexts/catalog/admin.py)."""
 
-from contexts.sales.admin import orders, products  # noqa: F401  registers the pages
+from contexts.sales.admin import orders  # noqa: F401  registers the pages

@@ -1,9 +1,9 @@
-"""Sales: the product catalog and orders. Standard library only.
+"""Sales: orders. Standard library only.
 
-One module per aggregate, each with the same vocabulary (its commands, events, state,
-`decide` and `evolve`): `product` (stream type `sales.Product`) and `order`
-(`sales.Order`). Handlers name the aggregate's own `decide` and `evolve`; everything
-else is re-exported here, so `from contexts.sales import domain` reads either's shapes.
+The aggregate's module `order` (stream type `sales.Order`) has the context's vocabulary
+(its commands, events, state, `decide` and `evolve`); handlers name its own `decide` and
+`evolve`, and everything else is re-exported here. Products are the catalog's
+(contexts.catalog.domain).
 """
 
 from contexts.sales.domain.errors import SalesError
@@ -12,7 +12,6 @@ from contexts.sales.domain.order import (
     FINAL,
     ORDER_STREAM,
     CancelOrder,
-    CatalogEntry,
     Order,
     OrderCancelled,
     OrderDelivered,
@@ -30,29 +29,12 @@ from contexts.sales.domain.order import (
     RecordShipment,
     RequestedLine,
 )
-from contexts.sales.domain.product import (
-    MAX_PRICE,
-    PRODUCT_STREAM,
-    ChangeProductPrice,
-    CreateProduct,
-    DiscontinueProduct,
-    Product,
-    ProductCreated,
-    ProductDiscontinued,
-    ProductPriceChanged,
-)
 
 __all__ = [
     "CANCELLABLE_BY",
     "FINAL",
-    "MAX_PRICE",
     "ORDER_STREAM",
-    "PRODUCT_STREAM",
     "CancelOrder",
-    "CatalogEntry",
-    "ChangeProductPrice",
-    "CreateProduct",
-    "DiscontinueProduct",
     "Order",
     "OrderCancelled",
     "OrderDelivered",
@@ -64,10 +46,6 @@ __all__ = [
     "OrderShipped",
     "OrderStatus",
     "PlaceOrder",
-    "Product",
-    "ProductCreated",
-    "ProductDiscontinued",
-    "ProductPriceChanged",
     "RecordDelivery",
     "RecordInvoice",
     "RecordPayment",

@@ -1,4 +1,4 @@
-"""The one rejection both sales aggregates raise."""
+"""The rejection an order's `decide` raises."""
 
 
 class SalesError(Exception):

@@ -1,8 +1,8 @@
 """An order (stream type `sales.Order`): its commands, events, state, a `decide` that
 raises `SalesError` to reject, and an `evolve` that never fails.
 
-It prices its lines from `CatalogEntry`s the handler reads from the products' streams,
-never from the product aggregate itself.
+It prices its lines from the catalog's `CatalogEntry`s, which the handler reads from the
+products' streams (contexts.catalog.entries), never from the product aggregate itself.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
+from contexts.catalog.domain import CatalogEntry
 from contexts.sales.domain.errors import SalesError
 from contexts.shared.values import MAX_QUANTITY, Address, money
 
@@ -36,17 +37,6 @@ CANCELLABLE_BY = {
     "system": frozenset({OrderStatus.PLACED, OrderStatus.INVOICED}),
     "staff": frozenset({OrderStatus.PLACED, OrderStatus.INVOICED, OrderStatus.PAID}),
 }
-
-
-@dataclass(frozen=True)
-class CatalogEntry:
-    """What the catalog says about a product at the moment a command runs."""
-
-    product_id: UUID
-    vendor_id: UUID
-    name: str
-    price: Decimal
-    active: bool
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from contexts.cart.domain import (
     decide,
     evolve,
 )
-from contexts.sales.domain import CatalogEntry
+from contexts.catalog.domain import CatalogEntry
 from contexts.shared.values import MAX_QUANTITY, Address, money
 
 CART = uuid.UUID(int=1)

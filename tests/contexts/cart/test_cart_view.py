@@ -1,7 +1,7 @@
 """Cart commands through the real executor and the cart baker, on the real Postgres.
 
 Products are appended straight to their `sales.Product` streams: the cart only reads
-the sales context's published events, so that is all a test needs of the catalog.
+the catalog's published events, so that is all a test needs of the catalog.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from contexts.cart.domain import (
 from contexts.cart.models import Cart
 from contexts.cart.models import CartLine as CartLineRow
 from contexts.cart.queries import CartView, CartViewLine, CheckoutRefusal, cart_view, owner_of
-from contexts.sales.domain import (
+from contexts.catalog.domain import (
     PRODUCT_STREAM,
     CatalogEntry,
     ProductCreated,

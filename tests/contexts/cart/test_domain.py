@@ -27,7 +27,7 @@ from contexts.cart.domain import (
     decide,
     evolve,
 )
-from contexts.sales.domain import CatalogEntry
+from contexts.catalog.domain import CatalogEntry
 from contexts.shared.values import Address
 
 CART = uuid.UUID("00000000-0000-0000-0000-00000000ca01")

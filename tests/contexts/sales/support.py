@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from contexts.cart import domain as cart
+from contexts.catalog import domain as catalog
 from contexts.invoicing import domain as invoicing
 from contexts.sales import domain as sales
 from contexts.shared.values import Address
@@ -54,7 +55,7 @@ def bake(*names: str) -> None:
 
 def create_product(name: str, price: str, vendor: uuid.UUID | None = None) -> uuid.UUID:
     product = uuid.uuid4()
-    command = sales.CreateProduct(product, vendor or uuid.uuid4(), name, Decimal(price))
+    command = catalog.CreateProduct(product, vendor or uuid.uuid4(), name, Decimal(price))
     submit(command, actor="staff:test")
     return product
 

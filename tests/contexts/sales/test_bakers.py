@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from contexts.catalog import domain as catalog
+from contexts.catalog.models import Product
 from contexts.invoicing import domain as invoicing
 from contexts.sales import domain
 from contexts.sales.models import (
@@ -17,7 +19,6 @@ from contexts.sales.models import (
     OrderLine,
     OrderSummary,
     OrderTimelineEntry,
-    Product,
 )
 from contexts.shipping import domain as shipping
 from eventstore.codec import encode
@@ -43,8 +44,8 @@ def test_the_products_baker_keeps_each_product_as_its_events_left_it() -> None:
     vendor = uuid.uuid4()
     product = create_product("awesome-desktop-pc", "3200.00", vendor)
     execute()
-    submit(domain.ChangeProductPrice(product, Decimal("2999.00")), actor="staff:test")
-    submit(domain.DiscontinueProduct(product), actor="staff:test")
+    submit(catalog.ChangeProductPrice(product, Decimal("2999.00")), actor="staff:test")
+    submit(catalog.DiscontinueProduct(product), actor="staff:test")
     execute()
 
     bake("sales.products")
@@ -176,7 +177,7 @@ def test_a_cancelled_order_shows_who_cancelled_it_and_why() -> None:
 def test_a_checkouts_rejected_order_is_shown_with_nothing_on_it_and_why() -> None:
     pc = create_product("pc", "3200.00")
     execute()
-    submit(domain.DiscontinueProduct(pc), actor="staff:test")
+    submit(catalog.DiscontinueProduct(pc), actor="staff:test")
     execute()
     order, cart = uuid.uuid4(), uuid.uuid4()
     line = domain.RequestedLine(pc, 1)

@@ -11,9 +11,9 @@ from functools import reduce
 
 import pytest
 
+from contexts.catalog.domain import CatalogEntry
 from contexts.sales.domain import (
     CancelOrder,
-    CatalogEntry,
     Order,
     OrderCancelled,
     OrderDelivered,

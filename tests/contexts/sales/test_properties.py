@@ -10,18 +10,22 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contexts.sales.domain import (
-    FINAL,
-    CancelOrder,
+from contexts.catalog import domain as product
+from contexts.catalog.domain import (
     CatalogEntry,
+    CatalogError,
     ChangeProductPrice,
     CreateProduct,
     DiscontinueProduct,
+    Product,
+)
+from contexts.sales.domain import (
+    FINAL,
+    CancelOrder,
     Order,
     OrderPlaced,
     OrderStatus,
     PlaceOrder,
-    Product,
     RecordDelivery,
     RecordInvoice,
     RecordPayment,
@@ -29,7 +33,6 @@ from contexts.sales.domain import (
     RequestedLine,
     SalesError,
     order,
-    product,
 )
 from contexts.shared.values import Address
 
@@ -92,7 +95,7 @@ def test_a_product_price_is_always_positive_in_cents(script: list[object]) -> No
     for command in script:
         try:
             events = product.decide(state, command)
-        except SalesError:
+        except CatalogError:
             continue
         for event in events:
             state = product.evolve(state, event)

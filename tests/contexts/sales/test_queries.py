@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from contexts.catalog import domain as catalog
+from contexts.catalog import queries as catalog_queries
 from contexts.sales import domain, queries
 from eventstore.inbox import submit
 from eventstore.store import store
@@ -24,7 +26,7 @@ def shop() -> dict:
     pc = create_product("Awesome Desktop PC", "3200.00", vendor)
     mouse = create_product("Wireless Mouse", "39.90", vendor)
     pen = create_product("Fountain Pen", "24.00", vendor)
-    submit(domain.DiscontinueProduct(pen), actor="staff:test")
+    submit(catalog.DiscontinueProduct(pen), actor="staff:test")
     execute()
     orders = {
         "alice_pc": place_order(alice, (pc, 1)),
@@ -44,15 +46,17 @@ def ids(rows) -> list[uuid.UUID]:
 
 
 def test_products_by_name_filtered_by_vendor_activity_and_search(shop: dict) -> None:
-    mine = queries.products(vendor_id=shop["vendor"])
+    mine = catalog_queries.products(vendor_id=shop["vendor"])
 
     assert ids(mine) == [shop["pc"], shop["pen"], shop["mouse"]]
-    assert ids(mine.filter(pk__in=ids(queries.products(active=True)))) == [
+    assert ids(mine.filter(pk__in=ids(catalog_queries.products(active=True)))) == [
         shop["pc"], shop["mouse"]
     ]  # fmt: skip
-    assert ids(queries.products(vendor_id=shop["vendor"], search=" mOUSE")) == [shop["mouse"]]
-    assert queries.product(shop["pen"]).active is False
-    assert queries.product(uuid.uuid4()) is None
+    assert ids(catalog_queries.products(vendor_id=shop["vendor"], search=" mOUSE")) == [
+        shop["mouse"]
+    ]
+    assert catalog_queries.product(shop["pen"]).active is False
+    assert catalog_queries.product(uuid.uuid4()) is None
 
 
 def test_order_summaries_newest_first_filtered_for_staff(shop: dict) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from contexts.catalog import domain as catalog
 from contexts.invoicing import domain as invoicing
 from contexts.sales import domain
 from eventstore.inbox import submit
@@ -32,7 +33,7 @@ def some_activity() -> None:
     vendor, alice, bob = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     pc, mouse = create_product("pc", "3200.00", vendor), create_product("mouse", "39.90", vendor)
     execute()
-    submit(domain.ChangeProductPrice(mouse, Decimal("35.00")), actor="staff:test")
+    submit(catalog.ChangeProductPrice(mouse, Decimal("35.00")), actor="staff:test")
     paid = place_order(alice, (pc, 1), (mouse, 2))
     cancelled = place_order(bob, (mouse, 7))
     place_order(bob, (pc, 2))
@@ -45,7 +46,7 @@ def some_activity() -> None:
                                  Decimal("0.00"), AT))  # fmt: skip
     submit(domain.RecordPayment(paid, issued.stream_id, AT), actor="r")
     submit(domain.CancelOrder(cancelled, "too slow", "staff", AT), actor="staff:test")
-    submit(domain.DiscontinueProduct(pc), actor="staff:test")
+    submit(catalog.DiscontinueProduct(pc), actor="staff:test")
     execute()
     line = domain.RequestedLine(pc, 1)  # a checkout's order, rejected: pc is discontinued
     submit(domain.PlaceOrder(uuid.uuid4(), alice, (line,), HOME, AT, uuid.uuid4()), actor="r")

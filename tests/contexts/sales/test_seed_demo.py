@@ -13,14 +13,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from contexts.sales.domain import CreateProduct
+from contexts.catalog.domain import CreateProduct
+from contexts.catalog.models import Product
 from contexts.sales.management.commands.seed_demo import (
     CATALOG,
     DEMO_PASSWORD,
     product_id,
     vendor_id,
 )
-from contexts.sales.models import Product
 from eventstore.inbox import submit
 from eventstore.models import Command
 from shop.customers import customer_id_for

@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.models.functions import Now
 
-from contexts.sales.domain import CreateProduct
+from contexts.catalog.domain import CreateProduct
 from eventstore.executor import Executor
 from eventstore.inbox import IdempotencyConflict, submit
 from eventstore.models import Command as InboxCommand

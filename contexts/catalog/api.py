@@ -18,8 +18,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from contexts.sales import queries
-from contexts.sales.domain import (
+from contexts.catalog import queries
+from contexts.catalog.domain import (
     MAX_PRICE,
     ChangeProductPrice,
     CreateProduct,

@@ -9,7 +9,8 @@ from functools import reduce
 
 import pytest
 
-from contexts.sales.domain import (
+from contexts.catalog.domain import (
+    CatalogError,
     ChangeProductPrice,
     CreateProduct,
     DiscontinueProduct,
@@ -17,9 +18,9 @@ from contexts.sales.domain import (
     ProductCreated,
     ProductDiscontinued,
     ProductPriceChanged,
-    SalesError,
+    decide,
+    evolve,
 )
-from contexts.sales.domain.product import decide, evolve
 
 PC = uuid.UUID("00000000-0000-0000-0000-0000000000a1")
 VENDOR = uuid.UUID("00000000-0000-0000-0000-0000000000e1")
@@ -28,7 +29,7 @@ CREATED = ProductCreated(PC, VENDOR, "awesome-desktop-pc", Decimal("3200.00"))
 
 def rejected(reason: str) -> pytest.RaisesExc:
     """Expect a rejection with exactly this reason."""
-    return pytest.raises(SalesError, match=f"^{re.escape(reason)}$")
+    return pytest.raises(CatalogError, match=f"^{re.escape(reason)}$")
 
 
 def given(*events: object) -> Product:

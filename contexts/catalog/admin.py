@@ -1,5 +1,6 @@
-"""The product catalog: a list and a page per product. Products are created, repriced
-and discontinued only by commands, like any API client would."""
+"""The catalog's back-office pages: a list and a page per product. Products are created,
+repriced and discontinued only by commands, like any API client would. The pages keep
+their sales addresses (`admin:sales_product_…`): the table is still the sales app's."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from contexts.sales.domain import ChangeProductPrice, CreateProduct, DiscontinueProduct
-from contexts.sales.models import Product
+from contexts.catalog.domain import ChangeProductPrice, CreateProduct, DiscontinueProduct
+from contexts.catalog.models import Product
 from eventstore.admin.actions import CommandAction, CommandActionsMixin
 from eventstore.admin.filters import InputFilter, date_range_filter, id_prefix, uuid_or_none
 from eventstore.admin.readonly import ReadOnlyAdmin, short_id_html

@@ -1,8 +1,10 @@
-"""The catalog as a command sees it: each product folded from its own events.
+"""The catalog's published read interface: each product folded from its own events.
 
-Commands that price lines (placing an order) must not trust a client's prices, nor a
-presentation table that may lag: they read the products' streams inside the executor's
-transaction, which is exactly what the product aggregate itself decides from.
+Commands that price lines (adding to a cart, checking out, placing an order) must not
+trust a client's prices, nor a presentation table that may lag: they read the products'
+streams inside the executor's transaction, which is exactly what the product aggregate
+itself decides from. Other contexts read the catalog through this module and
+`contexts.catalog.domain` only (the import contracts in pyproject.toml say so).
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from contexts.sales.domain import CatalogEntry, product
+from contexts.catalog import domain
+from contexts.catalog.domain import CatalogEntry
 from eventstore.store import RecordedEvent, store
 
 
@@ -29,11 +32,11 @@ def catalog_from(
 ) -> tuple[CatalogEntry, ...]:
     """`catalog_entries`, folded from these streams' events (read already)."""
     wanted = list(dict.fromkeys(product_ids))
-    products: dict[UUID, product.Product] = {}
+    products: dict[UUID, domain.Product] = {}
     for event in events:
-        if event.stream_type == product.PRODUCT_STREAM:
-            known = products.get(event.stream_id, product.Product())
-            products[event.stream_id] = product.evolve(known, event.data)
+        if event.stream_type == domain.PRODUCT_STREAM:
+            known = products.get(event.stream_id, domain.Product())
+            products[event.stream_id] = domain.evolve(known, event.data)
     return tuple(
         CatalogEntry(product_id, found.vendor_id, found.name, found.price, found.active)
         for product_id in wanted

@@ -1,5 +1,10 @@
-"""A product of the catalog (stream type `sales.Product`): its commands, events, state,
-a `decide` that raises `SalesError` to reject, and an `evolve` that never fails."""
+"""The catalog: a product (stream type `sales.Product`), its commands, events, state, a
+`decide` that raises `CatalogError` to reject and an `evolve` that never fails; and the
+`CatalogEntry` other contexts' commands are priced from. Standard library only.
+
+The catalog was part of sales: its streams, events and commands keep their stored
+`sales.` names (see handlers.py).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,15 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from uuid import UUID
 
-from contexts.sales.domain.errors import SalesError
 from contexts.shared.values import money
 
 PRODUCT_STREAM = "sales.Product"
 MAX_PRICE = Decimal("1000000000.00")
 """A unit price cap, so that an order's total always fits the money columns (21 digits)."""
+
+
+class CatalogError(Exception):
+    """A catalog command refused, with the reason a person can act on."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,18 @@ class ProductDiscontinued:
 
 
 @dataclass(frozen=True)
+class CatalogEntry:
+    """What the catalog says about a product at the moment a command runs: the published
+    shape other contexts price from (see entries.py)."""
+
+    product_id: UUID
+    vendor_id: UUID
+    name: str
+    price: Decimal
+    active: bool
+
+
+@dataclass(frozen=True)
 class Product:
     exists: bool = False
     vendor_id: UUID | None = None
@@ -77,9 +97,9 @@ def decide(state: Product, command: object) -> list[object]:
     match command:
         case CreateProduct(product_id=product_id, vendor_id=vendor_id, name=name, price=price):
             if state.exists:
-                raise SalesError("the product already exists")
+                raise CatalogError("the product already exists")
             if not name.strip():
-                raise SalesError("a product needs a name")
+                raise CatalogError("a product needs a name")
             return [ProductCreated(product_id, vendor_id, name.strip(), _positive_price(price))]
         case ChangeProductPrice(product_id=product_id, price=price):
             _require_active(state)
@@ -87,20 +107,20 @@ def decide(state: Product, command: object) -> list[object]:
         case DiscontinueProduct(product_id=product_id):
             _require_active(state)
             return [ProductDiscontinued(product_id)]
-    raise SalesError(f"products do not take {type(command).__name__}")
+    raise CatalogError(f"products do not take {type(command).__name__}")
 
 
 def _positive_price(price: Decimal) -> Decimal:
     """Rounded first, so that 0.004 is refused rather than stored as a price of 0.00."""
     if not price.is_finite() or money(price) <= 0:
-        raise SalesError("the price must be greater than 0")
+        raise CatalogError("the price must be greater than 0")
     if price > MAX_PRICE:
-        raise SalesError(f"the price must be at most {MAX_PRICE}")
+        raise CatalogError(f"the price must be at most {MAX_PRICE}")
     return money(price)
 
 
 def _require_active(state: Product) -> None:
     if not state.exists:
-        raise SalesError("no such product")
+        raise CatalogError("no such product")
     if not state.active:
-        raise SalesError("the product is discontinued")
+        raise CatalogError("the product is discontinued")
