@@ -42,6 +42,7 @@ from eventstore.executor.claiming import MAX_STREAMS_PER_BATCH, claim, load_stat
 from eventstore.executor.deciding import Decider, describe
 from eventstore.executor.recording import record
 from eventstore.executor.slots import EXECUTOR_LOCK, ExecutorSlot
+from eventstore.models import Command
 from eventstore.states import StateCache
 from eventstore.store import ConcurrencyError, EventStore, StreamTypeError, store
 
@@ -137,10 +138,14 @@ class Executor:
                         record(self.store, self.decider.decide_all([command], attempt))
                     states.update(attempt)
                 except StreamTypeError as error:  # its id was taken by an earlier command
-                    taken = Outcome(command, "rejected", describe(error, with_traceback=False))
+                    taken = Outcome(
+                        command, Command.Status.REJECTED, describe(error, with_traceback=False)
+                    )
                     record(self.store, [taken])
                 except (DatabaseError, psycopg.Error) as error:
-                    failed = Outcome(command, "failed", describe(error, with_traceback=True))
+                    failed = Outcome(
+                        command, Command.Status.FAILED, describe(error, with_traceback=True)
+                    )
                     record(self.store, [failed])
         return len(claimed)
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventstore import log_context
 from eventstore.commands import Handler
+from eventstore.models import Command
 
 
 @dataclass
@@ -25,7 +26,7 @@ class Claimed:
 @dataclass
 class Outcome:
     command: Claimed
-    status: str = "done"
+    status: Command.Status = Command.Status.DONE
     error: dict | None = None
     handler: Handler | None = None
     events: list[object] = field(default_factory=list)

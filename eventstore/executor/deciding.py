@@ -14,6 +14,7 @@ from eventstore.commands import CommandRegistry, Handler
 from eventstore.executor.batch import Claimed, Outcome, context, initial
 from eventstore.executor.read_ahead import ReadAhead
 from eventstore.executor.recording import append_pending
+from eventstore.models import Command
 from eventstore.states import StreamKey, stream_owners
 from eventstore.store import EventStore, StreamTypeError
 
@@ -70,7 +71,7 @@ class Decider:
             rejected = isinstance(error, StreamTypeError) or (
                 outcome.handler and isinstance(error, outcome.handler.rejection)
             )
-            outcome.status = "rejected" if rejected else "failed"
+            outcome.status = Command.Status.REJECTED if rejected else Command.Status.FAILED
             outcome.error = describe(error, with_traceback=not rejected)
         return outcome
 

@@ -12,11 +12,16 @@ from psycopg.types.json import Jsonb
 
 from eventstore import log_context, metrics, subscribers, wakeups
 from eventstore.executor.batch import Claimed, Outcome, context
+from eventstore.models import Command
 from eventstore.store import EventStore, Metadata, NewEvents, raw_cursor
 
 log = logging.getLogger("eventstore.executor")  # the package's one logger
 
-OUTCOME_LEVELS = {"done": logging.DEBUG, "rejected": logging.INFO, "failed": logging.ERROR}
+OUTCOME_LEVELS = {
+    Command.Status.DONE: logging.DEBUG,
+    Command.Status.REJECTED: logging.INFO,
+    Command.Status.FAILED: logging.ERROR,
+}
 
 
 def append_pending(store: EventStore, outcomes: list[Outcome]) -> None:
