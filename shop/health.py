@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 import redis
@@ -33,17 +34,33 @@ from shop.api.problems import DATABASE_DOWN
 from shop.api.views import JsonAlways
 from shop.celery import relay_queue
 
-CHECK_STATUSES = ("up", "down", "unknown")
-HEALTH_STATUSES = ("ok", "down")
-LIVE_STATUSES = ("ok",)
+
+class Check(StrEnum):
+    """A part's state."""
+
+    UP = "up"
+    DOWN = "down"
+    UNKNOWN = "unknown"  # its source is down, so it could not be checked
+
+
+class Health(StrEnum):
+    """The whole report's state."""
+
+    OK = "ok"
+    DOWN = "down"
+
+
+CHECK_STATUSES = list(Check)
+HEALTH_STATUSES = list(Health)
+LIVE_STATUSES = [Health.OK]
 PARTS = ("database", "redis", "worker", "relayWorker", "beat", "subscribers")
 DETAILS = ("error", "subscriber")
 """What only staff see."""
-UNKNOWN = {"status": "unknown"}
+UNKNOWN = {"status": Check.UNKNOWN}
 
 
 def _down(error: Exception) -> dict:
-    return {"status": "down", "error": str(error).strip() or type(error).__name__}
+    return {"status": Check.DOWN, "error": str(error).strip() or type(error).__name__}
 
 
 def _since(started: float) -> float:
@@ -58,7 +75,7 @@ def check_database() -> dict:
     except Exception as error:  # any failure means "down"; the reason is reported
         connection.close()
         return _down(error)
-    return {"status": "up", "latencyMs": _since(started)}
+    return {"status": Check.UP, "latencyMs": _since(started)}
 
 
 def heartbeat_parts() -> dict[str, tuple[str, float]]:
@@ -85,10 +102,10 @@ def check_redis() -> dict[str, dict]:
             ages = heartbeats.ages(client, [part for part, _ in parts.values()])
     except Exception as error:  # any failure means "down"; the reason is reported
         return {"redis": _down(error), **dict.fromkeys(parts, UNKNOWN)}
-    checks = {"redis": {"status": "up", "latencyMs": latency}}
+    checks = {"redis": {"status": Check.UP, "latencyMs": latency}}
     for name, (part, max_age) in parts.items():
         age = ages[part]
-        checks[name] = {"status": "down" if age is None else "up", "ageSeconds": age}
+        checks[name] = {"status": Check.DOWN if age is None else Check.UP, "ageSeconds": age}
         if age is None:
             checks[name]["error"] = f"no heartbeat in the last {max_age:g} s"
     return checks
@@ -103,7 +120,8 @@ def check_lag() -> dict:
         return _down(error)
     name, worst = max(lags.items(), key=lambda item: item[1], default=("", 0))
     limit = settings.SHOP_HEALTH_MAX_LAG
-    check = {"status": "up" if worst <= limit else "down", "worstLag": worst, "maxLag": limit}
+    status = Check.UP if worst <= limit else Check.DOWN
+    check = {"status": status, "worstLag": worst, "maxLag": limit}
     if name:
         check["subscriber"] = name
     if worst > limit:
@@ -113,10 +131,10 @@ def check_lag() -> dict:
 
 def readiness() -> dict:
     checks = {"database": check_database(), **check_redis()}
-    checks["subscribers"] = check_lag() if checks["database"]["status"] == "up" else UNKNOWN
+    checks["subscribers"] = check_lag() if checks["database"]["status"] == Check.UP else UNKNOWN
     checks = {name: checks[name] for name in PARTS}
-    down = [name for name, check in checks.items() if check["status"] == "down"]
-    return {"status": "down" if down else "ok", "down": down, "checks": checks}
+    down = [name for name, check in checks.items() if check["status"] == Check.DOWN]
+    return {"status": Health.DOWN if down else Health.OK, "down": down, "checks": checks}
 
 
 def sees_details(request: Request, database_up: bool) -> bool:
@@ -203,7 +221,7 @@ class LiveApi(Unchecked):
         responses={200: OpenApiResponse(Liveness, "The process answers.")},
     )
     def get(self, request: Request) -> Response:
-        return Response({"status": "ok"})
+        return Response({"status": Health.OK})
 
 
 def ready_schema(summary: str) -> Callable[[Any], Any]:
@@ -222,7 +240,7 @@ class ReadyApi(Unchecked):
     @ready_schema("Ready: database, Redis, workers, beat and subscriber lag")
     def get(self, request: Request) -> Response:
         report = readiness()
-        details = sees_details(request, report["checks"]["database"]["status"] == "up")
+        details = sees_details(request, report["checks"]["database"]["status"] == Check.UP)
         return Response(for_caller(report, details), status=503 if report["down"] else 200)
 
 
