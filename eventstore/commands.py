@@ -1,15 +1,16 @@
 """The one registry that maps command types to the context that decides them.
 
-A context's `handlers.py` registers each command with a stable name, the stream it
-addresses and the pure functions of its domain. The executor needs nothing else.
+A context's `handlers.py` describes its aggregate once (`Aggregate`: the stream a command
+addresses and the pure functions of its domain) and registers each command on it with a
+stable name, adding only what sets that command apart. The executor needs nothing else.
 The inbox stores that name (`sales.PlaceOrder`), never the class's: a class can be
 renamed or moved and a command pending under its name still finds its handler.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, is_dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 from uuid import UUID
 
@@ -83,6 +84,26 @@ class Handler:
         return decoder_for(self.command)(payload)
 
 
+@dataclass(frozen=True)
+class Aggregate:
+    """What every command on one stream type shares: the stream it addresses, the fold of
+    that stream, the decision and its rejection (the `Handler` fields of the same names)."""
+
+    stream_type: str
+    stream_of: Callable[[Any], UUID]
+    initial_state: Callable[[], Any]
+    evolve: Callable[[Any, Any], Any]
+    decide: Callable[[Any, Any], Sequence[object]]
+    rejection: type[Exception]
+
+    def handler(self, name: str, command: type, **options: Any) -> Handler:
+        """The handler of one command on this aggregate. `options` are its other `Handler`
+        fields (`prepare`, `permission`, ...), or a `decide` that stands in for the
+        aggregate's own (one that reads another stream first, say)."""
+        shared = {field.name: getattr(self, field.name) for field in fields(self)}
+        return Handler(name=name, command=command, **{**shared, **options})
+
+
 class CommandRegistry:
     def __init__(self) -> None:
         self._by_name: dict[str, Handler] = {}
@@ -106,6 +127,26 @@ class CommandRegistry:
         self._by_name[handler.name] = handler
         self._by_class[handler.command] = handler
         return handler
+
+    def register_aggregate(
+        self,
+        aggregate: Aggregate,
+        named: Mapping[str, type],
+        per_command: Mapping[type, Mapping[str, Any]] | None = None,
+        **every: Any,
+    ) -> list[Handler]:
+        """Register each command of `named` (stable name to class) on `aggregate`. `every`
+        gives `Handler` fields all of them share (a permission), `per_command` those of
+        one command class (its `prepare`, its permission), which win."""
+        per_command = per_command or {}
+        if strays := set(per_command) - set(named.values()):
+            stray = ", ".join(sorted(cls.__qualname__ for cls in strays))
+            raise ValueError(f"options for classes that are not among the commands: {stray}")
+        handlers = []
+        for name, command in named.items():
+            options = {**every, **per_command.get(command, {})}
+            handlers.append(self.register(aggregate.handler(name, command, **options)))
+        return handlers
 
     def for_command(self, command: object) -> Handler:
         try:

@@ -16,7 +16,7 @@ from django.db import transaction
 from contexts.cart import domain
 from contexts.catalog.domain import CatalogEntry
 from contexts.catalog.entries import catalog_entries
-from eventstore.commands import Handler, commands
+from eventstore.commands import Aggregate, commands
 from eventstore.registry import registry
 
 EVENTS = {
@@ -59,21 +59,22 @@ def decide_check_out(state: domain.Cart, command: domain.CheckOut) -> list[objec
     return domain.decide(state, replace(command, catalog=tuple(entries.values())))
 
 
+CART = Aggregate(
+    stream_type="cart.Cart",
+    stream_of=lambda command: command.cart_id,
+    initial_state=domain.Cart,
+    evolve=domain.evolve,
+    decide=domain.decide,
+    rejection=domain.CartError,
+)
+
+OPTIONS = {
+    domain.AddItem: {"prepare": price_item},
+    domain.CheckOut: {"decide": decide_check_out, "reads_store": True},
+}
+"""What sets a command apart from the cart's others: how it reads the catalog."""
+
+
 for name, cls in EVENTS.items():
     registry.register(name, cls)
-for name, command in COMMANDS.items():
-    checkout = command is domain.CheckOut
-    commands.register(
-        Handler(
-            name=name,
-            command=command,
-            stream_type="cart.Cart",
-            stream_of=lambda c: c.cart_id,
-            initial_state=domain.Cart,
-            evolve=domain.evolve,
-            decide=decide_check_out if checkout else domain.decide,
-            rejection=domain.CartError,
-            prepare=price_item if command is domain.AddItem else None,
-            reads_store=checkout,
-        )
-    )
+commands.register_aggregate(CART, COMMANDS, OPTIONS)

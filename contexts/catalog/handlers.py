@@ -8,7 +8,7 @@ pending commands still run.
 from __future__ import annotations
 
 from contexts.catalog import domain
-from eventstore.commands import Handler, commands
+from eventstore.commands import Aggregate, commands
 from eventstore.registry import registry
 
 EVENTS = {
@@ -28,21 +28,16 @@ MANAGE_CATALOG = "sales.manage_catalog"
 (the permission of the products' table, whose app label is still `sales`: models.py)."""
 
 
-def product_handler(name: str, command: type) -> Handler:
-    return Handler(
-        name=name,
-        command=command,
-        stream_type=domain.PRODUCT_STREAM,
-        stream_of=lambda c: c.product_id,
-        initial_state=domain.Product,
-        evolve=domain.evolve,
-        decide=domain.decide,
-        rejection=domain.CatalogError,
-        permission=MANAGE_CATALOG,
-    )
+PRODUCT = Aggregate(
+    stream_type=domain.PRODUCT_STREAM,
+    stream_of=lambda command: command.product_id,
+    initial_state=domain.Product,
+    evolve=domain.evolve,
+    decide=domain.decide,
+    rejection=domain.CatalogError,
+)
 
 
 for name, cls in EVENTS.items():
     registry.register(name, cls)
-for name, command in COMMANDS.items():
-    commands.register(product_handler(name, command))
+commands.register_aggregate(PRODUCT, COMMANDS, permission=MANAGE_CATALOG)

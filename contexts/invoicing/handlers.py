@@ -4,7 +4,7 @@ from typing import Any
 from uuid import UUID
 
 from contexts.invoicing import domain
-from eventstore.commands import Handler, commands
+from eventstore.commands import Aggregate, commands
 from eventstore.registry import registry
 
 EVENTS: dict[str, type] = {
@@ -23,29 +23,25 @@ COMMANDS: dict[str, type] = {
     "invoicing.SettleCancelledOrder": domain.SettleCancelledOrder,
 }
 
-STAFF_PERMISSIONS = {domain.RegisterPayment: "invoicing.register_payment"}
-"""What staff need to submit each command, in the API and the back office alike."""
-
 
 def invoice_of(command: Any) -> UUID:
     """Every invoicing command addresses one invoice's stream."""
     return command.invoice_id
 
 
+INVOICE = Aggregate(
+    stream_type="invoicing.Invoice",
+    stream_of=invoice_of,
+    initial_state=domain.Invoice,
+    evolve=domain.evolve,
+    decide=domain.decide,
+    rejection=domain.InvoicingError,
+)
+
+OPTIONS = {domain.RegisterPayment: {"permission": "invoicing.register_payment"}}
+"""What staff need to submit a command, in the API and the back office alike."""
+
+
 for name, cls in EVENTS.items():
     registry.register(name, cls)
-
-for name, command in COMMANDS.items():
-    commands.register(
-        Handler(
-            name=name,
-            command=command,
-            stream_type="invoicing.Invoice",
-            stream_of=invoice_of,
-            initial_state=domain.Invoice,
-            evolve=domain.evolve,
-            decide=domain.decide,
-            rejection=domain.InvoicingError,
-            permission=STAFF_PERMISSIONS.get(command),
-        )
-    )
+commands.register_aggregate(INVOICE, COMMANDS, OPTIONS)

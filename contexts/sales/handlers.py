@@ -10,7 +10,7 @@ from contexts.sales import domain
 from contexts.sales.domain import order
 from contexts.shared.values import derived_id
 from contexts.shipping.domain import ShipmentDispatched
-from eventstore.commands import Handler, commands
+from eventstore.commands import Aggregate, commands
 from eventstore.registry import registry
 from eventstore.store import RecordedEvent
 
@@ -63,33 +63,29 @@ def check_dispatch(
     return replace(command, shipment_dispatched=dispatched)
 
 
-PREPARE = {
-    domain.PlaceOrder: (price_order, ordered_products),
-    domain.CancelOrder: (check_dispatch, lambda command: [shipment_of(command)]),
+ORDER = Aggregate(
+    stream_type=order.ORDER_STREAM,
+    stream_of=lambda command: command.order_id,
+    initial_state=order.Order,
+    evolve=order.evolve,
+    decide=order.decide,
+    rejection=domain.SalesError,
+)
+
+OPTIONS = {
+    domain.PlaceOrder: {"prepare": price_order, "reads": ordered_products},
+    domain.CancelOrder: {
+        "prepare": check_dispatch,
+        "reads": lambda command: [shipment_of(command)],
+        "reserves": shipment_of,
+        "permission": "sales.cancel_order",
+    },
 }
-"""Each command that reads other streams: how it is prepared, and the streams it reads."""
-STAFF_PERMISSIONS = {domain.CancelOrder: "sales.cancel_order"}
-"""What staff need to submit each command, in the API and the back office alike."""
-
-
-def order_handler(name: str, command: type) -> Handler:
-    return Handler(
-        name=name,
-        command=command,
-        stream_type=order.ORDER_STREAM,
-        stream_of=lambda c: c.order_id,
-        initial_state=order.Order,
-        evolve=order.evolve,
-        decide=order.decide,
-        rejection=domain.SalesError,
-        prepare=PREPARE[command][0] if command in PREPARE else None,
-        reads=PREPARE[command][1] if command in PREPARE else None,
-        permission=STAFF_PERMISSIONS.get(command),
-        reserves=shipment_of if command is domain.CancelOrder else None,
-    )
+"""What sets a command apart from the order's others: how it is prepared and the streams
+that reads, the stream it reserves, and what staff need to submit it (in the API and the
+back office alike)."""
 
 
 for name, cls in EVENTS.items():
     registry.register(name, cls)
-for name, command in COMMANDS.items():
-    commands.register(order_handler(name, command))
+commands.register_aggregate(ORDER, COMMANDS, OPTIONS)

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from contexts.sales.domain import OrderCancelled
 from contexts.shipping import domain
-from eventstore.commands import Handler, commands
+from eventstore.commands import Aggregate, commands
 from eventstore.registry import registry
 from eventstore.store import store
 
@@ -33,13 +33,6 @@ COMMANDS: dict[str, type] = {
     "shipping.ConfirmDelivery": domain.ConfirmDelivery,
     "shipping.CancelShipment": domain.CancelShipment,
 }
-
-STAFF_PERMISSIONS = {
-    domain.DispatchShipment: "shipping.dispatch_shipment",
-    domain.ConfirmDelivery: "shipping.confirm_delivery",
-}
-"""What staff need to submit each command, in the API and the back office alike."""
-
 
 ShipmentCommand = (
     domain.CreateShipment | domain.DispatchShipment | domain.ConfirmDelivery | domain.CancelShipment
@@ -68,22 +61,27 @@ def decide_dispatch(state: domain.Shipment, command: domain.DispatchShipment) ->
     return domain.decide(state, command)
 
 
+SHIPMENT = Aggregate(
+    stream_type=STREAM_TYPE,
+    stream_of=shipment_of,
+    initial_state=domain.Shipment,
+    evolve=domain.evolve,
+    decide=domain.decide,
+    rejection=domain.ShippingError,
+)
+
+OPTIONS = {
+    domain.DispatchShipment: {
+        "decide": decide_dispatch,
+        "reads_store": True,
+        "permission": "shipping.dispatch_shipment",
+    },
+    domain.ConfirmDelivery: {"permission": "shipping.confirm_delivery"},
+}
+"""What sets a command apart from the shipment's others: how it reads its order, and what
+staff need to submit it (in the API and the back office alike)."""
+
+
 for name, cls in EVENTS.items():
     registry.register(name, cls)
-
-for name, command in COMMANDS.items():
-    dispatch = command is domain.DispatchShipment
-    commands.register(
-        Handler(
-            name=name,
-            command=command,
-            stream_type=STREAM_TYPE,
-            stream_of=shipment_of,
-            initial_state=domain.Shipment,
-            evolve=domain.evolve,
-            decide=decide_dispatch if dispatch else domain.decide,
-            rejection=domain.ShippingError,
-            permission=STAFF_PERMISSIONS.get(command),
-            reads_store=dispatch,
-        )
-    )
+commands.register_aggregate(SHIPMENT, COMMANDS, OPTIONS)

@@ -20,6 +20,7 @@ from eventstore.inbox import submit
 from eventstore.models import Command
 from eventstore.store import store
 from tests.pipeline import domain
+from tests.pipeline import handlers as pipeline
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,41 @@ def test_a_name_that_is_not_context_dot_operation_is_refused(name: str) -> None:
 
     assert str(raised.value) == f"command name {name!r} is not <context>.<Operation>"
     assert registry.names() == []
+
+
+def test_an_aggregates_commands_share_its_fields_and_add_only_their_own() -> None:
+    registry = CommandRegistry()
+    named = {"pipeline.Deposit": domain.Deposit, "pipeline.Withdraw": domain.Withdraw}
+
+    registry.register_aggregate(
+        pipeline.ACCOUNT, named, {domain.Withdraw: {"permission": "own"}}, permission="every"
+    )
+
+    shared = {"stream_type": "pipeline.Account", "decide": domain.decide, "prepare": None}
+    for name, permission in (("pipeline.Deposit", "every"), ("pipeline.Withdraw", "own")):
+        handler = registry.named(*name.split("."))
+        assert {field: getattr(handler, field) for field in shared} == shared
+        assert (handler.command, handler.permission) == (named[name], permission)
+
+
+def test_options_for_a_class_that_is_not_among_the_commands_are_refused() -> None:
+    registry = CommandRegistry()
+    named = {"pipeline.Deposit": domain.Deposit}
+
+    with pytest.raises(ValueError) as raised:
+        registry.register_aggregate(pipeline.ACCOUNT, named, {domain.Stall: {"prepare": print}})
+
+    assert str(raised.value) == "options for classes that are not among the commands: Stall"
+    assert registry.names() == []
+
+
+def test_an_aggregates_handler_takes_a_decide_of_its_own() -> None:
+    def decide(state: object, command: object) -> list[object]:
+        return []
+
+    handler = pipeline.ACCOUNT.handler("pipeline.Deposit", domain.Deposit, decide=decide)
+
+    assert (handler.decide, handler.evolve) == (decide, domain.evolve)
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from eventstore.commands import Handler, commands
+from eventstore.commands import Aggregate, commands
 from eventstore.registry import registry
 from tests.pipeline import domain
 
@@ -62,19 +62,15 @@ COMMANDS = {
     "pipeline.DepositUnstorable": domain.DepositUnstorable,
 }
 
+ACCOUNT = Aggregate(
+    stream_type="pipeline.Account",
+    stream_of=lambda command: command.account_id,
+    initial_state=domain.Account,
+    evolve=domain.evolve,
+    decide=domain.decide,
+    rejection=domain.LedgerError,
+)
+
 for name, cls in EVENTS.items():
     registry.register(name, cls)
-for name, command in COMMANDS.items():
-    commands.register(
-        Handler(
-            name=name,
-            command=command,
-            stream_type="pipeline.Account",
-            stream_of=lambda c: c.account_id,
-            initial_state=domain.Account,
-            evolve=domain.evolve,
-            decide=domain.decide,
-            rejection=domain.LedgerError,
-            prepare=stall if command is domain.Stall else None,
-        )
-    )
+commands.register_aggregate(ACCOUNT, COMMANDS, {domain.Stall: {"prepare": stall}})
