@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from contexts.cart.models import Cart
 from contexts.cart.queries import cart_view
-from eventstore.admin.filters import date_range_filter, id_prefix, uuid_or_none
+from eventstore.admin.filters import TermSearch, date_range_filter, id_prefix, uuid_or_none
 from eventstore.admin.readonly import ReadOnlyAdmin, id_column
 from shop.admin import customers, money
 
@@ -32,7 +32,7 @@ class EmptyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Cart)
-class CartAdmin(customers.CustomerColumn, ReadOnlyAdmin):
+class CartAdmin(TermSearch, customers.CustomerColumn, ReadOnlyAdmin):
     list_display = (id_column("cart_id"), "customer", "total_shown", "version", "updated_at")
     list_filter = (
         EmptyFilter,
@@ -47,16 +47,11 @@ class CartAdmin(customers.CustomerColumn, ReadOnlyAdmin):
     total_shown = money.column("total")
     change_form_template = "admin/cart/cart_change.html"
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
-        term = search_term.strip()
-        if not term:
-            return queryset, False
+    def matches(self, term: str) -> Q:
         matches = Q(customer_id__in=customers.matching(term))
         if by_id := id_prefix("cart_id", term):
             matches |= by_id
-        return queryset.filter(matches), False
+        return matches
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None

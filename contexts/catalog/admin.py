@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from contexts.catalog.domain import ChangeProductPrice, CreateProduct, DiscontinueProduct
 from contexts.catalog.models import Product
 from eventstore.admin.actions import CommandAction, CommandActionsMixin
-from eventstore.admin.filters import InputFilter, date_range_filter, id_prefix, uuid_or_none
+from eventstore.admin.filters import TermSearch, date_range_filter, id_filter, id_prefix
 from eventstore.admin.readonly import ReadOnlyAdmin, short_id_html
 from eventstore.models import Command
 from shop.admin import money
@@ -82,17 +82,11 @@ ACTIONS = (
 )
 
 
-class VendorFilter(InputFilter):
-    title = "vendor"
-    parameters = (("vendor", "vendor id", "text"),)
-
-    def filter(self, queryset: QuerySet, values: dict[str, str]) -> QuerySet:
-        vendor = uuid_or_none(values["vendor"])
-        return queryset.filter(vendor_id=vendor) if vendor else queryset.none()
+VendorFilter = id_filter("vendor_id", "vendor")
 
 
 @admin.register(Product)
-class ProductAdmin(CommandActionsMixin, ReadOnlyAdmin):
+class ProductAdmin(TermSearch, CommandActionsMixin, ReadOnlyAdmin):
     list_display = ("name", "price_shown", "active", "vendor", "created_at", "updated_at")
     list_filter = ("active", VendorFilter, date_range_filter("created_at", "created"))
     search_fields = ("name",)
@@ -105,16 +99,11 @@ class ProductAdmin(CommandActionsMixin, ReadOnlyAdmin):
     change_form_template = "admin/eventstore/change_form.html"
     change_list_template = "admin/eventstore/change_list.html"
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
-        term = search_term.strip()
-        if not term:
-            return queryset, False
+    def matches(self, term: str) -> Q:
         matches = Q(name__icontains=term)
         if by_id := id_prefix("product_id", term):
             matches |= by_id
-        return queryset.filter(matches), False
+        return matches
 
     @admin.display(description="vendor", ordering="vendor_id")
     def vendor(self, product: Product) -> SafeString:

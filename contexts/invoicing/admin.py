@@ -18,7 +18,7 @@ from contexts.invoicing import queries
 from contexts.invoicing.domain import RegisterPayment
 from contexts.invoicing.models import Invoice
 from eventstore.admin.actions import CommandAction, CommandActionsMixin
-from eventstore.admin.filters import date_range_filter, id_prefix
+from eventstore.admin.filters import TermSearch, date_range_filter, id_prefix
 from eventstore.admin.readonly import ReadOnlyAdmin, id_column, short_id_html
 from shop.admin import customers, money
 from shop.money import MoneyFormField
@@ -48,7 +48,7 @@ class PaymentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin):
+class InvoiceAdmin(TermSearch, CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin):
     list_display = (
         id_column("invoice_id"),
         "order",
@@ -108,17 +108,12 @@ class InvoiceAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin)
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("lines", "payments")
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
-        term = search_term.strip()
-        if not term:
-            return queryset, False
+    def matches(self, term: str) -> Q:
         matches = Q(customer_id__in=customers.matching(term))
         for field in ("invoice_id", "order_id"):
             if by_id := id_prefix(field, term):
                 matches |= by_id
-        return queryset.filter(matches), False
+        return matches
 
     @admin.display(description="order", ordering="order_id")
     def order(self, invoice: Invoice) -> SafeString:

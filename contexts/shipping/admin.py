@@ -7,8 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,7 +16,7 @@ from django.utils.safestring import SafeString
 from contexts.shipping.domain import ConfirmDelivery, DispatchShipment
 from contexts.shipping.models import Shipment
 from eventstore.admin.actions import CommandAction, CommandActionsMixin
-from eventstore.admin.filters import date_range_filter, id_prefix
+from eventstore.admin.filters import TermSearch, date_range_filter, id_prefix
 from eventstore.admin.readonly import ReadOnlyAdmin, id_column, short_id_html
 
 SHIPMENTS_BAKER = ("shipping.shipments",)
@@ -38,7 +37,7 @@ def confirm_delivery(shipment: Shipment, data: dict[str, Any]) -> ConfirmDeliver
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(CommandActionsMixin, ReadOnlyAdmin):
+class ShipmentAdmin(TermSearch, CommandActionsMixin, ReadOnlyAdmin):
     list_display = (
         id_column("shipment_id"),
         "order",
@@ -102,17 +101,12 @@ class ShipmentAdmin(CommandActionsMixin, ReadOnlyAdmin):
     change_form_template = "admin/shipping/shipment_change.html"
     change_list_template = "admin/eventstore/change_list.html"
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
-        term = search_term.strip()
-        if not term:
-            return queryset, False
+    def matches(self, term: str) -> Q:
         matches = Q(tracking_number__iexact=term) | Q(name__icontains=term)
         for field in ("shipment_id", "order_id"):
             if by_id := id_prefix(field, term):
                 matches |= by_id
-        return queryset.filter(matches), False
+        return matches
 
     @admin.display(description="order", ordering="order_id")
     def order(self, shipment: Shipment) -> SafeString:

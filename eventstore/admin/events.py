@@ -15,7 +15,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from eventstore.admin.filters import InputFilter, date_range_filter, uuid_or_none
+from eventstore.admin.filters import TermSearch, date_range_filter, id_filter, uuid_or_none
 from eventstore.admin.readonly import (
     EstimatedCountPaginator,
     ReadOnlyAdmin,
@@ -51,22 +51,13 @@ class EventTypeFilter(admin.SimpleListFilter):
         return queryset.filter(type=self.value()) if self.value() else queryset
 
 
-class StreamFilter(InputFilter):
-    title = "stream"
-    parameters = (("stream", "stream id", "text"),)
-
-    def filter(self, queryset: QuerySet, values: dict[str, str]) -> QuerySet:
-        stream = uuid_or_none(values["stream"])
-        return queryset.filter(stream_id=stream) if stream else queryset.none()
-
-
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
+class EventAdmin(TermSearch, ReadOnlyAdmin):
     list_display = ("position", "recorded_at", "stream_type", "stream", "version", "type", "actor")
     list_filter = (
         StreamTypeFilter,
         EventTypeFilter,
-        StreamFilter,
+        id_filter("stream_id", "stream"),
         date_range_filter("recorded_at", "recorded"),
     )
     search_fields = ("type",)
@@ -87,17 +78,12 @@ class EventAdmin(ReadOnlyAdmin):
     )
     readonly_fields = ("stream", "actor", "data_block", "metadata_block")
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
-        term = search_term.strip()
-        if not term:
-            return queryset, False
+    def matches(self, term: str) -> Q:
         if stream := uuid_or_none(term):
-            return queryset.filter(stream_id=stream), False
+            return Q(stream_id=stream)
         if term.isdigit():
-            return queryset.filter(position=int(term)), False
-        return queryset.filter(Q(type__icontains=term)), False
+            return Q(position=int(term))
+        return Q(type__icontains=term)
 
     @admin.display(description="stream")
     def stream(self, event: Event) -> SafeString:

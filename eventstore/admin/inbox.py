@@ -17,7 +17,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from eventstore.admin.filters import date_range_filter, uuid_or_none
+from eventstore.admin.filters import TermSearch, date_range_filter, uuid_or_none
 from eventstore.admin.outcome import actor_for, allowed, await_outcome, reason, report
 from eventstore.admin.readonly import (
     EstimatedCountPaginator,
@@ -54,7 +54,7 @@ def _command_link(command_id: UUID | None) -> SafeString | str:
 
 
 @admin.register(Command)
-class CommandAdmin(ReadOnlyAdmin):
+class CommandAdmin(TermSearch, ReadOnlyAdmin):
     list_display = (
         "created_at",
         "command",
@@ -102,16 +102,10 @@ class CommandAdmin(ReadOnlyAdmin):
     )
     change_form_template = "admin/eventstore/command_change.html"
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
-        term = search_term.strip()
-        if not term:
-            return queryset, False
+    def matches(self, term: str) -> Q:
         if ident := uuid_or_none(term):
-            ids = Q(id=ident) | Q(stream_id=ident) | Q(correlation_id=ident)
-            return queryset.filter(ids), False
-        return queryset.filter(Q(actor__icontains=term) | Q(idempotency_key=term)), False
+            return Q(id=ident) | Q(stream_id=ident) | Q(correlation_id=ident)
+        return Q(actor__icontains=term) | Q(idempotency_key=term)
 
     @admin.display(description="command", ordering="operation")
     def command(self, command: Command) -> str:

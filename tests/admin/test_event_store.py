@@ -56,6 +56,16 @@ def test_events_are_listed_by_stream_type_event_type_and_stream() -> None:
     assert by_search.count("/change/") == 1
 
 
+def test_a_stream_that_is_no_id_lists_nothing_and_a_blank_search_lists_every_row() -> None:
+    account = ledger_account()
+
+    no_id = support_page(f"{EVENTS}?stream=not-an-id")
+    blank = results(support_page(f"{EVENTS}?stream={account}&q=%20%20"))
+
+    assert 'id="result_list"' not in no_id
+    assert ">pipeline.AccountOpened<" in blank
+
+
 def test_events_are_listed_by_date() -> None:
     account = ledger_account()
     today = timezone.now().date()

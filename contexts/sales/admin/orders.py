@@ -19,7 +19,7 @@ from contexts.sales.domain import OrderStatus
 from contexts.sales.models import OrderLine, OrderSummary
 from contexts.shared.values import stored
 from eventstore.admin.actions import CommandActionsMixin
-from eventstore.admin.filters import InputFilter, date_range_filter, uuid_or_none
+from eventstore.admin.filters import InputFilter, TermSearch, date_range_filter, uuid_or_none
 from eventstore.admin.readonly import ReadOnlyAdmin, id_column
 from shop.admin import customers, money
 from shop.money import currency
@@ -55,7 +55,7 @@ class VendorFilter(InputFilter):
 
 
 @admin.register(OrderSummary)
-class OrderAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin):
+class OrderAdmin(TermSearch, CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin):
     list_display = (
         id_column("order_id"),
         "customer",
@@ -82,15 +82,9 @@ class OrderAdmin(CommandActionsMixin, customers.CustomerColumn, ReadOnlyAdmin):
     change_form_template = "admin/sales/order_change.html"
     change_list_template = "admin/sales/order_change_list.html"
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
-        term = search_term.strip()
-        if not term:
-            return queryset, False
+    def matches(self, term: str) -> Q:
         by_order = Q(order_id__in=queries.order_summaries(search=term).values("order_id"))
-        by_customer = Q(customer_id__in=customers.matching(term))
-        return queryset.filter(by_order | by_customer), False
+        return by_order | Q(customer_id__in=customers.matching(term))
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
