@@ -19,6 +19,7 @@ from bench.events import generate_events
 from bench.eventstore import READ_PAGE, shop_reader
 from bench.report import Figure, Limit, Measure
 from bench.timing import Run, Samples, alternate
+from eventstore.models import Checkpoint
 from eventstore.store import store
 from eventstore.subscribers import Runner
 
@@ -32,9 +33,9 @@ def reset(baker: TickBaker, position: int) -> None:
         cursor.execute("TRUNCATE bench_tick")
         cursor.execute(
             "INSERT INTO eventstore_checkpoint (name, position, status, error, updated_at)"
-            " VALUES (%s, %s, 'ok', '', now()) ON CONFLICT (name) DO UPDATE"
-            " SET position = EXCLUDED.position, status = 'ok', error = ''",
-            [baker.name, position],
+            " VALUES (%s, %s, %s, '', now()) ON CONFLICT (name) DO UPDATE"
+            " SET position = EXCLUDED.position, status = EXCLUDED.status, error = ''",
+            [baker.name, position, Checkpoint.Status.OK],
         )
 
 

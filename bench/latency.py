@@ -39,7 +39,7 @@ from contexts.catalog import domain as catalog
 from contexts.sales import domain as sales
 from contexts.sales.models import OrderFeedEntry
 from contexts.shared.values import Address
-from eventstore.inbox import submit
+from eventstore.inbox import PENDING, submit
 from shop.tokens.keys import issue
 
 P50_MS, P99_MS = 25, 100
@@ -146,7 +146,8 @@ def wait_until_done(command_ids: list[uuid.UUID], stack: Stack, timeout: float) 
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM eventstore_command WHERE id = ANY(%s) AND status = 'pending'",
+                "SELECT count(*) FROM eventstore_command"
+                f" WHERE id = ANY(%s) AND status = {PENDING}",
                 [command_ids],
             )
             if cursor.fetchone()[0] == 0:

@@ -36,7 +36,8 @@ from bench.stack import WORKER_CONCURRENCY, Processes, Workers, purge_wakeups, r
 from bench.written import BATCH, breakdown, insert_same_rows, snapshot, written
 from contexts.sales import domain as sales
 from contexts.sales.models import OrderSummary
-from eventstore.inbox import submit
+from eventstore.inbox import READY, submit
+from eventstore.models import Checkpoint, Command
 from eventstore.subscribers import lag
 from shop.customers import customer_id_for
 
@@ -109,10 +110,14 @@ def where_it_stands() -> str:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT status, count(*) FROM eventstore_command"
-            " WHERE status <> 'done' AND not_before <= now() GROUP BY status"
+            " WHERE status <> %s AND not_before <= now() GROUP BY status",
+            [Command.Status.DONE],
         )
         commands = dict(cursor.fetchall())
-        cursor.execute("SELECT name, error FROM eventstore_checkpoint WHERE status = 'failed'")
+        cursor.execute(
+            "SELECT name, error FROM eventstore_checkpoint WHERE status = %s",
+            [Checkpoint.Status.FAILED],
+        )
         failed = cursor.fetchall()
     behind = {name: events for name, events in lag().items() if events}
     return (
@@ -164,10 +169,7 @@ def wait_quiet(workers: Processes) -> None:
     deadline = time.monotonic() + QUIET_SECONDS
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT EXISTS (SELECT 1 FROM eventstore_command"
-                " WHERE status = 'pending' AND not_before <= now())"
-            )
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM eventstore_command WHERE {READY})")
             due = cursor.fetchone()[0]
         if not due and not any(lag().values()):
             return

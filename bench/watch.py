@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from bench.timing import Samples
+from eventstore import inbox
 from eventstore.subscribers import registry
 
 LAG_EVERY = 0.25  # s
 READY_EVERY = 4  # lag samples: one ready count a second
 
-READY = "SELECT count(*) FROM eventstore_command WHERE status = 'pending' AND not_before <= now()"
+READY = f"SELECT count(*) FROM eventstore_command WHERE {inbox.READY}"
 LAG = """
     WITH wanted AS (
         SELECT w.name, w.type, coalesce(c.position, 0) AS checkpoint

@@ -54,7 +54,7 @@ from bench.webhook_drain import (
 from bench.webhook_receiver import PATH, Receiver, receiving
 from contexts.integrations import endpoints, relay
 from contexts.integrations.catalogue import PUBLIC_TYPES
-from contexts.integrations.models import WebhookDelivery, WebhookEndpoint
+from contexts.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 ENDPOINT_ENV = {"SHOP_WEBHOOK_ALLOW_HTTP": "1", "SHOP_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
 ENDPOINT_DESCRIPTION = "bench"
@@ -113,7 +113,7 @@ def delivered_within(
     outbox row."""
     owed = len(orders) * EVENTS_PER_ORDER
     rows = WebhookDelivery.objects.filter(endpoint=endpoint, ordering_key__in=list(orders))
-    done = rows.filter(status="delivered")
+    done = rows.filter(status=DeliveryStatus.DELIVERED)
     deadline = max(orders.values()) + ARRIVAL_SECONDS
     while done.count() < owed and time.perf_counter() < deadline:
         stack.check_running()

@@ -15,16 +15,17 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from eventstore import subscribers
+from eventstore.inbox import READY
 from eventstore.models import Checkpoint
 
 PENDING_LIMIT = 100_000
 """Due commands counted at most: the count reads the pending rows' index, about 0.3 µs a
 row, so a backlog past this reads as this many (a scrape then spends ~30 ms on it)."""
 
-DUE_COMMANDS = """
+DUE_COMMANDS = f"""
     SELECT count(*), extract(epoch FROM now() - min(not_before)) FROM (
         SELECT not_before FROM eventstore_command
-        WHERE status = 'pending' AND not_before <= now()
+        WHERE {READY}
         ORDER BY not_before LIMIT %s
     ) due
 """

@@ -10,6 +10,7 @@ transactional, and a verify can simply run again.
 from __future__ import annotations
 
 import time
+from enum import StrEnum
 from typing import Any
 
 from celery import current_app
@@ -27,13 +28,25 @@ STALE_SECONDS = 120  # a running job silent this long died with its worker
 REPORT_EVERY = 0.25
 
 
+class JobState(StrEnum):
+    """Where a job is. The cache holds its value, a plain string."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+UNDER_WAY = frozenset({JobState.QUEUED, JobState.RUNNING})
+
+
 def _key(name: str) -> str:
     return f"{settings.CELERY_TASK_DEFAULT_QUEUE}:projection-job:{name}"
 
 
 def status(name: str) -> dict[str, Any] | None:
-    """The latest job of this baker: kind, state (queued, running, done, failed),
-    position, target, percent, tables (verify's result) and error."""
+    """The latest job of this baker: kind, state (a `JobState` value), position, target,
+    percent, tables (verify's result) and error."""
     return cache.get(_key(name))
 
 
@@ -44,7 +57,7 @@ def statuses(names: list[str]) -> dict[str, dict[str, Any]]:
 
 def busy(name: str) -> bool:
     job = status(name)
-    if not job or job["state"] not in ("queued", "running"):
+    if not job or job["state"] not in UNDER_WAY:
         return False
     return time.time() - job["touched"] < STALE_SECONDS
 
@@ -56,7 +69,7 @@ def start(kind: str, name: str) -> bool:
     _baker(name)  # refuse unknown names before queueing anything
     if busy(name):
         return False
-    _save(name, kind=kind, state="queued", position=0, target=0, tables=[], error="")
+    _save(name, kind, JobState.QUEUED, position=0, target=0, tables=[], error="")
     current_app.send_task(RUN_JOB, args=[kind, name], ignore_result=True)
     return True
 
@@ -70,15 +83,15 @@ def run(kind: str, name: str) -> None:
         nonlocal last
         if time.monotonic() - last >= REPORT_EVERY or position >= target:
             last = time.monotonic()
-            _save(name, kind=kind, state="running", position=position, target=target)
+            _save(name, kind, JobState.RUNNING, position=position, target=target)
 
-    _save(name, kind=kind, state="running", started_at=timezone.now().isoformat())
+    _save(name, kind, JobState.RUNNING, started_at=timezone.now().isoformat())
     try:
         tables = _run(kind, baker, progress)
     except Exception as error:
-        _save(name, kind=kind, state="failed", error=f"{type(error).__name__}: {error}")
+        _save(name, kind, JobState.FAILED, error=f"{type(error).__name__}: {error}")
         raise
-    _save(name, kind=kind, state="done", tables=tables, finished_at=timezone.now().isoformat())
+    _save(name, kind, JobState.DONE, tables=tables, finished_at=timezone.now().isoformat())
 
 
 def _run(kind: str, baker: Baker, progress: Any) -> list[dict[str, Any]]:
@@ -104,10 +117,11 @@ def _baker(name: str) -> Baker:
     return subscriber
 
 
-def _save(name: str, **changes: Any) -> None:
-    job = {**(status(name) or {}), **changes, "name": name, "touched": time.time()}
+def _save(name: str, kind: str, state: JobState, **changes: Any) -> None:
+    job = {**(status(name) or {}), "kind": kind, "state": state.value, **changes}
+    job |= {"name": name, "touched": time.time()}
     target = job.get("target") or 0
-    job["percent"] = 100 if job["state"] == "done" else _percent(job.get("position", 0), target)
+    job["percent"] = 100 if state is JobState.DONE else _percent(job.get("position", 0), target)
     cache.set(_key(name), job, KEEP_SECONDS)
 
 

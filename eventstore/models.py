@@ -33,14 +33,19 @@ class Event(models.Model):
         return f"#{self.position} {self.type} ({self.stream_type} {self.stream_id} v{self.version})"
 
 
+class CommandStatus(models.TextChoices):
+    """A command's status in the inbox (`Command.Status`)."""
+
+    PENDING = "pending"
+    DONE = "done"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
 class Command(models.Model):
     """The command inbox: every accepted command, pending until a worker executes it."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        DONE = "done"
-        REJECTED = "rejected"
-        FAILED = "failed"
+    Status = CommandStatus
 
     id = models.UUIDField(primary_key=True)
     seq = models.BigIntegerField(
@@ -76,7 +81,7 @@ class Command(models.Model):
             models.Index(
                 fields=["not_before", "seq"],
                 name="command_pending_idx",
-                condition=models.Q(status="pending"),
+                condition=models.Q(status=CommandStatus.PENDING),
             ),
             models.Index(fields=["stream_id", "seq"], name="command_stream_idx"),
             models.Index(fields=["causation_id"], name="command_causation_idx"),

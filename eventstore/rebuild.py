@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from eventstore.models import Checkpoint
 from eventstore.store import EventStore, store
 from eventstore.subscribers import Baker, SubscriberLock
 
@@ -24,6 +25,14 @@ Progress = Callable[[int, int], None]
 
 SAMPLE_ROWS = 5
 REBUILD_LOCK_WAIT = 60  # seconds; a live runner hands the lock on every TURN_SECONDS
+REBUILT = (
+    "INSERT INTO eventstore_checkpoint (name, position, status, error, updated_at,"
+    " last_run_at) VALUES (%s, %s, %s, '', now(), now())"
+    " ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position,"
+    " status = EXCLUDED.status, error = '', failed_position = NULL,"
+    " updated_at = now(), last_run_at = now()"
+)
+"""The rebuilt baker's checkpoint: at the head it was rebuilt to, and its status ok."""
 
 
 @dataclass
@@ -131,14 +140,7 @@ def rebuild(baker: Baker, progress: Progress | None = None) -> int:
                 replay.run_to(head)
                 replay.swap_in()
                 with connection.cursor() as cursor:
-                    cursor.execute(
-                        "INSERT INTO eventstore_checkpoint (name, position, status, error,"
-                        " updated_at, last_run_at) VALUES (%s, %s, 'ok', '', now(), now())"
-                        " ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position,"
-                        " status = 'ok', error = '', failed_position = NULL,"
-                        " updated_at = now(), last_run_at = now()",
-                        [baker.name, head],
-                    )
+                    cursor.execute(REBUILT, [baker.name, head, Checkpoint.Status.OK])
         return head
     finally:
         replay.drop()

@@ -7,6 +7,7 @@ from django.db import connection
 
 from eventstore import jobs, subscribers, wakeups
 from eventstore.executor import executor
+from eventstore.inbox import READY
 from eventstore.subscribers.runner import TURN_SECONDS
 
 
@@ -24,10 +25,7 @@ def catch_up(name: str) -> int:
 def sweep() -> dict:
     """Find work that lost its wake-up: ready commands, lagging subscribers."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM eventstore_command"
-            " WHERE status = 'pending' AND not_before <= now())"
-        )
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM eventstore_command WHERE {READY})")
         ready = cursor.fetchone()[0]
     if ready:
         wakeups.wake_executor()

@@ -341,11 +341,12 @@ SPECTACULAR_SETTINGS = {
         "shop.api.schema.add_problem_components",
     ],
     "ENUM_NAME_OVERRIDES": {
-        "AcceptedStatusEnum": ["pending"],
+        "AcceptedStatusEnum": "shop.api.serializers.ACCEPTED_STATUSES",
         "CommandStatusEnum": "eventstore.models.Command.Status",
         "OrderStatusEnum": "contexts.sales.order_serializers.ORDER_STATUSES",
         "InvoiceStatusEnum": "contexts.invoicing.api.INVOICE_STATUSES",
         "ShipmentStatusEnum": "contexts.shipping.api.SHIPMENT_STATUSES",
+        "DeliveryStatusEnum": "contexts.integrations.models.DeliveryStatus",
         "HealthCheckStatusEnum": "shop.health.CHECK_STATUSES",
         "HealthStatusEnum": "shop.health.HEALTH_STATUSES",
         "HealthPartEnum": "shop.health.PARTS",

@@ -5,25 +5,36 @@ whose cost grows with the pending deliveries, not with all those ever made)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from enum import StrEnum
 
 from prometheus_client import Counter
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from contexts.integrations import queries
+from contexts.integrations.models import DeliveryStatus
+
+
+class Attempt(StrEnum):
+    """What a delivery attempt came to, as the counter's `status` label says it."""
+
+    DELIVERED = DeliveryStatus.DELIVERED.value
+    FAILED = "failed"  # to be tried again: the delivery stays pending
+    DEAD = DeliveryStatus.DEAD.value  # given up
+
 
 DELIVERIES = Counter(
     "shop_webhook_deliveries",
     "Webhook delivery attempts: delivered, failed (to be tried again) or dead (given up).",
     ["status"],
 )
-STATUSES = ("delivered", "failed", "dead")
-for _status in STATUSES:  # each shown from the start, at 0, so rates begin at the first
+for _status in Attempt:  # each shown from the start, at 0, so rates begin at the first
     DELIVERIES.labels(_status)
 
 
 def attempted(delivered: int, failed: int, dead: int) -> None:
-    for status, count in zip(STATUSES, (delivered, failed, dead), strict=True):
+    counts = {Attempt.DELIVERED: delivered, Attempt.FAILED: failed, Attempt.DEAD: dead}
+    for status, count in counts.items():
         if count:
             DELIVERIES.labels(status).inc(count)
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from eventstore.commands import CommandRegistry, Handler
 from eventstore.executor.batch import Claimed, initial
-from eventstore.inbox import EXECUTE_LOCK
+from eventstore.inbox import EXECUTE_LOCK, READY
 from eventstore.reservations import reserve
 from eventstore.states import StateCache, StreamKey, TakenBy
 from eventstore.store import EventStore, raw_cursor
@@ -32,7 +32,7 @@ def claim(
             f"""
             WITH ready AS (
                 SELECT stream_id, min(seq) AS first_seq FROM eventstore_command
-                WHERE status = 'pending' AND not_before <= now() {only}
+                WHERE {READY} {only}
                 GROUP BY stream_id ORDER BY first_seq LIMIT %s
             )
             SELECT stream_id FROM ready
@@ -45,11 +45,11 @@ def claim(
             return []
         # A fresh statement, so commands another worker finished meanwhile are not seen.
         cursor.execute(
-            """
+            f"""
             SELECT id, service_name, operation, stream_id, payload, actor,
                    correlation_id, causation_id
             FROM eventstore_command
-            WHERE stream_id = ANY(%s) AND status = 'pending' AND not_before <= now()
+            WHERE stream_id = ANY(%s) AND {READY}
             ORDER BY seq LIMIT %s FOR UPDATE
             """,
             [streams, batch_size],

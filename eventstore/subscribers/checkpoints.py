@@ -10,19 +10,32 @@ import traceback
 
 from django.db import connection, transaction
 
+from eventstore.models import Checkpoint
 from eventstore.store import RecordedEvent, store
 from eventstore.subscribers.kinds import registry
 
 log = logging.getLogger("eventstore.subscribers")  # the package's one logger
 
+# The statuses are the enum's constant values, spelled out in the statements.
+ENSURE = (
+    "INSERT INTO eventstore_checkpoint (name, position, status, error, updated_at)"
+    f" VALUES (%s, 0, '{Checkpoint.Status.OK}', '', now()) ON CONFLICT (name) DO NOTHING"
+)
+SAVE = (
+    f"UPDATE eventstore_checkpoint SET position = %s, status = '{Checkpoint.Status.OK}',"
+    " error = '', failed_position = NULL, last_run_at = clock_timestamp(), updated_at = now()"
+    " WHERE name = %s"
+)
+FAIL = (
+    f"UPDATE eventstore_checkpoint SET status = '{Checkpoint.Status.FAILED}', error = %s,"
+    " failed_position = %s, last_run_at = clock_timestamp(), updated_at = now()"
+    " WHERE name = %s"
+)
+
 
 def ensure_checkpoint(name: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO eventstore_checkpoint (name, position, status, error, updated_at)"
-            " VALUES (%s, 0, 'ok', '', now()) ON CONFLICT (name) DO NOTHING",
-            [name],
-        )
+        cursor.execute(ENSURE, [name])
 
 
 def lock_checkpoint(name: str) -> int:
@@ -35,12 +48,7 @@ def lock_checkpoint(name: str) -> int:
 
 def save_checkpoint(name: str, position: int) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE eventstore_checkpoint SET position = %s, status = 'ok', error = '',"
-            " failed_position = NULL, last_run_at = clock_timestamp(), updated_at = now()"
-            " WHERE name = %s",
-            [position, name],
-        )
+        cursor.execute(SAVE, [position, name])
 
 
 def record_failure(name: str, event: RecordedEvent, error: Exception) -> None:
@@ -48,9 +56,7 @@ def record_failure(name: str, event: RecordedEvent, error: Exception) -> None:
     detail = "".join(traceback.format_exception(error))[-4000:]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE eventstore_checkpoint SET status = 'failed', error = %s,"
-            " failed_position = %s, last_run_at = clock_timestamp(), updated_at = now()"
-            " WHERE name = %s",
+            FAIL,
             [f"event {event.position} ({event.type}): {detail}", event.position, name],
         )
 

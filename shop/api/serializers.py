@@ -15,6 +15,7 @@ from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from eventstore.models import Command
 from shop.money import MONEY_RULE, currency, is_money_text
 
 
@@ -181,6 +182,10 @@ def validated(serializer: type[serializers.Serializer], data: Any) -> Any:
     return given.validated_data
 
 
+ACCEPTED_STATUSES = [Command.Status.PENDING]
+"""The status a write answers its command has: pending, always (AcceptedStatusEnum)."""
+
+
 class AcceptedSerializer(serializers.Serializer):
     """What every write answers (202): the command to follow at its Location.
 
@@ -188,4 +193,4 @@ class AcceptedSerializer(serializers.Serializer):
     """
 
     commandId = serializers.UUIDField(help_text="GET /api/commands/{commandId} follows it.")
-    status = serializers.ChoiceField(choices=["pending"])
+    status = serializers.ChoiceField(choices=ACCEPTED_STATUSES)

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from structlog.contextvars import bind_contextvars
 
 from eventstore.inbox import submit
+from eventstore.models import Command
 from shop.api import consistency, idempotency
 from shop.api.auth import actor_for
 from shop.api.parsers import read_body
@@ -133,7 +134,7 @@ class CommandApi(ApiView):
         bind_contextvars(command_id=str(submitted.command_id))  # for the request's lines
         body = {
             "commandId": str(submitted.command_id),
-            "status": "pending",
+            "status": Command.Status.PENDING,
             **{name: str(value) for name, value in created.items()},
         }
         location = reverse("command", kwargs={"commandId": submitted.command_id})
