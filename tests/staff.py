@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission, User
 
 GROUPS = ("support", "finance", "warehouse", "integrations")
-CATALOG = ("sales", "manage_catalog")
+CATALOG = ("catalog", "manage_catalog")
 """No group manages the catalog (see docs/admin.md): it is granted to a user."""
 
 

@@ -1,6 +1,5 @@
 """The catalog's back-office pages: a list and a page per product. Products are created,
-repriced and discontinued only by commands, like any API client would. The pages keep
-their sales addresses (`admin:sales_product_…`): the table is still the sales app's."""
+repriced and discontinued only by commands, like any API client would."""
 
 from __future__ import annotations
 
@@ -121,6 +120,6 @@ class ProductAdmin(TermSearch, CommandActionsMixin, ReadOnlyAdmin):
         """A created product's page once it is baked; the list while it is not."""
         if row is None and Product.objects.filter(pk=command.stream_id).exists():
             return HttpResponseRedirect(
-                reverse("admin:sales_product_change", args=[command.stream_id])
+                reverse("admin:catalog_product_change", args=[command.stream_id])
             )
         return super().after_action(request, action, row, command)

@@ -23,9 +23,9 @@ COMMANDS = {
     "sales.DiscontinueProduct": domain.DiscontinueProduct,
 }
 
-MANAGE_CATALOG = "sales.manage_catalog"
+MANAGE_CATALOG = "catalog.manage_catalog"
 """What staff need to submit any catalog command, in the API and the back office alike
-(the permission of the products' table, whose app label is still `sales`: models.py)."""
+(the permission of the products' table, models.py)."""
 
 
 PRODUCT = Aggregate(

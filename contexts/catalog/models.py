@@ -1,10 +1,9 @@
 """The catalog's presentation table, written only by its baker (see bakers.py) and read
 through queries.py.
 
-The table is still the sales app's (`Meta.app_label`): its migrations, its name
-`sales_product`, the permission `sales.manage_catalog` staff groups hold and its admin
-pages' addresses stay as they were when the catalog was part of sales. Moving it to the
-catalog app takes `SeparateDatabaseAndState` migrations and the groups' permissions.
+It was the sales app's table (`sales_product`) until `catalog/migrations/0001_initial`
+renamed it, rows, indexes and grants kept, and moved its permissions, with the groups
+and users holding them, to the catalog (`catalog.manage_catalog`).
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ class Product(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        app_label = "sales"
         permissions = [("manage_catalog", "Can create, reprice and discontinue products")]
 
     def __str__(self) -> str:

@@ -11,10 +11,19 @@ from django.utils import timezone
 
 from shop.admin import dashboard
 
-APP_ORDER = ("sales", "invoicing", "shipping", "cart", "integrations", "eventstore", "tokens")
-"""The sidebar's and the index's apps, the business first as an order goes through it,
-then the machinery; any app not named comes next, by name, and `auth` (users and
-groups) last."""
+APP_ORDER = (
+    "sales",
+    "catalog",
+    "invoicing",
+    "shipping",
+    "cart",
+    "integrations",
+    "eventstore",
+    "tokens",
+)
+"""The sidebar's and the index's apps, the business first: orders and the products they
+are made of, then as an order goes through it; then the machinery. Any app not named
+comes next, by name, and `auth` (users and groups) last."""
 LAST = "auth"
 
 

@@ -128,7 +128,7 @@ def test_a_clerk_dispatches_an_order_and_sees_it_in_the_timeline(
 
     assert message.startswith("Submitted shipping.DispatchShipment") and message.endswith("done.")
     assert "JD014600003SE" in data and f"staff:{clerk.pk}" in data
-    assert verified == "sales_product: equal"
+    assert verified == "catalog_product: equal"
 
 
 def verify_on_the_projections_page(browser: object, url: str, root: str, shots: Path) -> str:

@@ -12,7 +12,7 @@ from contexts.catalog.models import Product
 from tests.admin.support import client_for, commands_by, make_user, messages_of, place_order, settle
 
 pytestmark = pytest.mark.django_db
-PRODUCTS = "/admin/sales/product/"
+PRODUCTS = "/admin/catalog/product/"
 
 
 def test_the_list_searches_by_name_and_filters_by_vendor_and_state() -> None:
@@ -94,6 +94,6 @@ def test_no_group_manages_the_catalog_and_a_refusal_stores_nothing(group: str) -
     staff.post(f"{PRODUCTS}{placed.product_id}/do/discontinue/", {})
 
     assert messages_of(created) == [
-        "You may not manage the catalog: that needs the permission sales.manage_catalog."
+        "You may not manage the catalog: that needs the permission catalog.manage_catalog."
     ]
     assert commands_by(user) == []

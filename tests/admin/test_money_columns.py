@@ -41,7 +41,7 @@ def listed_amounts() -> dict[str, list[str]]:
     submit(add, actor=f"customer:{placed.customer.pk}")
     settle()
     orders = row_of(page(f"/admin/sales/ordersummary/?q={placed.order_id}"), placed.order_id)
-    product = row_of(page(f"/admin/sales/product/?q={placed.product_name}"), placed.product_id)
+    product = row_of(page(f"/admin/catalog/product/?q={placed.product_name}"), placed.product_id)
     invoice = row_of(page(f"/admin/invoicing/invoice/?q={placed.invoice_id}"), placed.invoice_id)
     carts = row_of(page(f"/admin/cart/cart/?q={cart_id}"), cart_id)
     return {

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 PAGES = {
     "orders": "/admin/sales/ordersummary/",
-    "products": "/admin/sales/product/",
+    "products": "/admin/catalog/product/",
     "invoices": "/admin/invoicing/invoice/",
     "shipments": "/admin/shipping/shipment/",
     "carts": "/admin/cart/cart/",
@@ -47,17 +47,18 @@ def test_the_migration_creates_the_groups_with_their_permissions() -> None:
         return {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
 
     assert codes("finance") == {
-        "sales.view_ordersummary", "sales.view_product", "eventstore.view_command",
+        "sales.view_ordersummary", "catalog.view_product", "eventstore.view_command",
         "invoicing.view_invoice", "invoicing.register_payment",
         "invoicing.view_vendormonthlybilling",
     }  # fmt: skip
     assert codes("warehouse") == {
-        "sales.view_ordersummary", "sales.view_product", "eventstore.view_command",
+        "sales.view_ordersummary", "catalog.view_product", "eventstore.view_command",
         "shipping.view_shipment", "shipping.dispatch_shipment", "shipping.confirm_delivery",
     }  # fmt: skip
     support = codes("support")
     assert "sales.cancel_order" in support
-    assert {"eventstore.view_event", "eventstore.view_checkpoint", "cart.view_cart"} <= support
+    assert {"eventstore.view_event", "eventstore.view_checkpoint", "cart.view_cart",
+            "catalog.view_product"} <= support  # fmt: skip
     assert not {c for c in support if c.split(".")[1].startswith(("add_", "change_", "delete_"))}
     assert not support & {"invoicing.register_payment", "shipping.dispatch_shipment"}
     assert codes("integrations") == {"integrations.manage_webhooks"}

@@ -83,4 +83,4 @@ def test_a_superuser_rebuilds_then_verifies_a_baker_in_the_worker(shared_worker)
     assert messages_of(started) == ["Rebuild of sales.products started; progress shows below."]
     assert (rebuilt["kind"], rebuilt["state"], rebuilt["percent"]) == ("rebuild", "done", 100)
     assert (verified["kind"], verified["state"]) == ("verify", "done")
-    assert [(t["table"], t["equal"]) for t in verified["tables"]] == [("sales_product", True)]
+    assert [(t["table"], t["equal"]) for t in verified["tables"]] == [("catalog_product", True)]

@@ -87,8 +87,8 @@ def test_the_apps_come_in_the_business_order_with_auth_last() -> None:
     index = staff.get("/admin/").context["app_list"]
     sidebar = staff.get("/admin/sales/ordersummary/").context["available_apps"]
 
-    expected = ["sales", "invoicing", "shipping", "cart", "integrations", "eventstore",
-                "tokens", "auth"]  # fmt: skip
+    expected = ["sales", "catalog", "invoicing", "shipping", "cart", "integrations",
+                "eventstore", "tokens", "auth"]  # fmt: skip
     assert [app["app_label"] for app in index] == expected
     assert [app["app_label"] for app in sidebar] == expected
 
@@ -98,7 +98,7 @@ def test_staff_who_see_some_apps_get_them_in_the_same_order() -> None:
 
     shown = staff.get("/admin/").context["app_list"]
 
-    assert [app["app_label"] for app in shown] == ["sales", "shipping", "eventstore"]
+    assert [app["app_label"] for app in shown] == ["sales", "catalog", "shipping", "eventstore"]
 
 
 def test_view_site_leads_to_the_live_board() -> None:

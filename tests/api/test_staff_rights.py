@@ -180,9 +180,9 @@ def test_the_admin_and_the_api_need_the_same_permission_for_each_command() -> No
     by_api = {(view.submits, commands.permission_for(view.submits)) for view in writes}
 
     assert by_api == {
-        (catalog.CreateProduct, "sales.manage_catalog"),
-        (catalog.ChangeProductPrice, "sales.manage_catalog"),
-        (catalog.DiscontinueProduct, "sales.manage_catalog"),
+        (catalog.CreateProduct, "catalog.manage_catalog"),
+        (catalog.ChangeProductPrice, "catalog.manage_catalog"),
+        (catalog.DiscontinueProduct, "catalog.manage_catalog"),
         (sales.CancelOrder, "sales.cancel_order"),
         (invoicing.RegisterPayment, "invoicing.register_payment"),
         (shipping.DispatchShipment, "shipping.dispatch_shipment"),
