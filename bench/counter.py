@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from eventstore.commands import Handler, commands
+from eventstore.commands import Aggregate, commands
 from eventstore.registry import registry
 
 STREAM_TYPE = "bench.Counter"
@@ -45,15 +45,12 @@ def decide(total: int, command: Bump) -> list[Bumped]:
 
 
 registry.register(EVENT_TYPE, Bumped)
-HANDLER = commands.register(
-    Handler(
-        name="bench.Bump",
-        command=Bump,
-        stream_type=STREAM_TYPE,
-        stream_of=lambda command: command.counter_id,
-        initial_state=int,
-        evolve=evolve,
-        decide=decide,
-        rejection=CounterError,
-    )
+COUNTER = Aggregate(
+    stream_type=STREAM_TYPE,
+    stream_of=lambda command: command.counter_id,
+    initial_state=int,
+    evolve=evolve,
+    decide=decide,
+    rejection=CounterError,
 )
+(HANDLER,) = commands.register_aggregate(COUNTER, {"bench.Bump": Bump})

@@ -23,7 +23,27 @@ class UnknownCommand(LookupError):
 
 
 @dataclass(frozen=True)
-class Handler:
+class Aggregate:
+    """What every command on one stream type shares: the stream it addresses, the fold of
+    that stream, the decision and its rejection (the fields every `Handler` starts with)."""
+
+    stream_type: str
+    stream_of: Callable[[Any], UUID]
+    initial_state: Callable[[], Any]
+    evolve: Callable[[Any, Any], Any]
+    decide: Callable[[Any, Any], Sequence[object]]
+    rejection: type[Exception]
+
+    def handler(self, name: str, command: type, **options: Any) -> Handler:
+        """The handler of one command on this aggregate. `options` are its other `Handler`
+        fields (`prepare`, `permission`, ...), or a `decide` that stands in for the
+        aggregate's own (one that reads another stream first, say)."""
+        shared = {field.name: getattr(self, field.name) for field in fields(Aggregate)}
+        return Handler(name=name, command=command, **{**shared, **options})
+
+
+@dataclass(frozen=True)
+class Handler(Aggregate):
     """How to execute one command type.
 
     `decide(state, command)` returns the new events or raises `rejection`; `evolve`
@@ -52,12 +72,6 @@ class Handler:
     name: str
     """The stable name, `<context>.<Operation>`, stored in the inbox (`sales.PlaceOrder`)."""
     command: type
-    stream_type: str
-    stream_of: Callable[[Any], UUID]
-    initial_state: Callable[[], Any]
-    evolve: Callable[[Any, Any], Any]
-    decide: Callable[[Any, Any], Sequence[object]]
-    rejection: type[Exception]
     prepare: Callable[..., Any] | None = None
     reads: Callable[[Any], Iterable[UUID]] | None = None
     reads_store: bool = False
@@ -82,26 +96,6 @@ class Handler:
 
     def decode(self, payload: dict) -> Any:
         return decoder_for(self.command)(payload)
-
-
-@dataclass(frozen=True)
-class Aggregate:
-    """What every command on one stream type shares: the stream it addresses, the fold of
-    that stream, the decision and its rejection (the `Handler` fields of the same names)."""
-
-    stream_type: str
-    stream_of: Callable[[Any], UUID]
-    initial_state: Callable[[], Any]
-    evolve: Callable[[Any, Any], Any]
-    decide: Callable[[Any, Any], Sequence[object]]
-    rejection: type[Exception]
-
-    def handler(self, name: str, command: type, **options: Any) -> Handler:
-        """The handler of one command on this aggregate. `options` are its other `Handler`
-        fields (`prepare`, `permission`, ...), or a `decide` that stands in for the
-        aggregate's own (one that reads another stream first, say)."""
-        shared = {field.name: getattr(self, field.name) for field in fields(self)}
-        return Handler(name=name, command=command, **{**shared, **options})
 
 
 class CommandRegistry:
