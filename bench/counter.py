@@ -53,4 +53,4 @@ COUNTER = Aggregate(
     decide=decide,
     rejection=CounterError,
 )
-(HANDLER,) = commands.register_aggregate(COUNTER, {"bench.Bump": Bump})
+commands.register_aggregate(COUNTER, {"bench.Bump": Bump})
