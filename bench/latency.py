@@ -39,7 +39,7 @@ from contexts.catalog import domain as catalog
 from contexts.sales import domain as sales
 from contexts.sales.models import OrderFeedEntry
 from contexts.shared.values import Address
-from eventstore.inbox import PENDING, submit
+from eventstore.inbox import PENDING_SQL, submit
 from shop.tokens.keys import issue
 
 P50_MS, P99_MS = 25, 100
@@ -147,7 +147,7 @@ def wait_until_done(command_ids: list[uuid.UUID], stack: Stack, timeout: float) 
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM eventstore_command"
-                f" WHERE id = ANY(%s) AND status = {PENDING}",
+                f" WHERE id = ANY(%s) AND status = {PENDING_SQL}",
                 [command_ids],
             )
             if cursor.fetchone()[0] == 0:

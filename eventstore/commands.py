@@ -22,7 +22,7 @@ class UnknownCommand(LookupError):
         super().__init__(f"unknown command {name!r}: no context registered it")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Aggregate:
     """What every command on one stream type shares: the stream it addresses, the fold of
     that stream, the decision and its rejection (the fields every `Handler` starts with)."""
@@ -42,7 +42,7 @@ class Aggregate:
         return Handler(name=name, command=command, **{**shared, **options})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Handler(Aggregate):
     """How to execute one command type.
 
@@ -134,7 +134,7 @@ class CommandRegistry:
         one command class (its `prepare`, its permission), which win."""
         per_command = per_command or {}
         if strays := set(per_command) - set(named.values()):
-            stray = ", ".join(sorted(cls.__qualname__ for cls in strays))
+            stray = ", ".join(sorted(getattr(k, "__qualname__", repr(k)) for k in strays))
             raise ValueError(f"options for classes that are not among the commands: {stray}")
         handlers = []
         for name, command in named.items():

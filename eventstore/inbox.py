@@ -23,11 +23,11 @@ from eventstore.store import raw_cursor
 SUBMIT_LOCK = 1
 EXECUTE_LOCK = 2
 
-PENDING = f"'{Command.Status.PENDING}'"
+PENDING_SQL = f"'{Command.Status.PENDING}'"
 """The pending status as an SQL literal. It is the enum's constant value, spelled out in
 the statements rather than passed as a parameter, so that the planner matches the
 pending commands' partial index (`command_pending_idx`)."""
-READY = f"status = {PENDING} AND not_before <= now()"
+READY = f"status = {PENDING_SQL} AND not_before <= now()"
 """A command ready to run, in SQL."""
 
 
@@ -178,7 +178,7 @@ INSERT_PENDING = f"""
     WITH stream_lock AS (SELECT pg_advisory_xact_lock(%s, hashtext(%s)))
     INSERT INTO {COLUMNS}
     SELECT %s::uuid, %s, %s, %s::uuid, %s::jsonb, %s, %s, %s::uuid, %s::uuid,
-           coalesce(%s::timestamptz, now()), %s::uuid, {PENDING}, '[]'
+           coalesce(%s::timestamptz, now()), %s::uuid, {PENDING_SQL}, '[]'
     FROM stream_lock
     ON CONFLICT (actor, idempotency_key) DO NOTHING
     RETURNING id
@@ -203,7 +203,7 @@ INSERT_MANY = f"""
     )
     INSERT INTO {COLUMNS}
     SELECT id, service_name, operation, stream_id, payload, %s, idempotency_key,
-           correlation_id, causation_id, coalesce(not_before, now()), NULL, {PENDING}, '[]'
+           correlation_id, causation_id, coalesce(not_before, now()), NULL, {PENDING_SQL}, '[]'
     FROM given, stream_locks
     ORDER BY n
     ON CONFLICT (actor, idempotency_key) DO NOTHING

@@ -28,7 +28,7 @@ from django.db import connection
 
 from contexts.integrations.models import DeliveryStatus
 
-PENDING = f"'{DeliveryStatus.PENDING}'"
+PENDING_SQL = f"'{DeliveryStatus.PENDING}'"
 """A pending delivery's status as an SQL literal. It is the enum's constant value, spelled
 out in the statements rather than passed as a parameter, so that the planner matches
 the pending deliveries' partial index (`integrations_delivery_queue`)."""
@@ -58,7 +58,7 @@ SETTLE = f"""
     WITH heads AS (
         SELECT DISTINCT ON (ordering_key) ordering_key, next_attempt_at
         FROM integrations_webhookdelivery
-        WHERE endpoint_id = %(endpoint)s AND status = {PENDING} AND ordering_key = ANY(%(keys)s)
+        WHERE endpoint_id = %(endpoint)s AND status = {PENDING_SQL} AND ordering_key = ANY(%(keys)s)
         ORDER BY ordering_key, position, index
     ), moved AS (
         UPDATE integrations_webhookqueue q SET due_at = heads.next_attempt_at

@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from contexts.integrations import metrics, queues
 from contexts.integrations.models import DeliveryStatus, WebhookEndpoint
-from contexts.integrations.queues import PENDING
+from contexts.integrations.queues import PENDING_SQL
 from contexts.integrations.sinks import Destination, Message, Outcome, Sink, WebhookSink
 from eventstore import wakeups
 from eventstore.subscribers import SubscriberLock
@@ -116,7 +116,7 @@ RUNS = f"""
         SELECT id, ordering_key, body, next_attempt_at, position, index,
                row_number() OVER (PARTITION BY ordering_key ORDER BY position, index) AS n
         FROM integrations_webhookdelivery
-        WHERE endpoint_id = %s AND status = {PENDING} AND ordering_key = ANY(%s)
+        WHERE endpoint_id = %s AND status = {PENDING_SQL} AND ordering_key = ANY(%s)
     ) queue
     WHERE n <= %s
     ORDER BY ordering_key, position, index
@@ -159,18 +159,18 @@ RECORD_DELIVERED = f"""
         last_attempt_at = now(), last_status_code = o.code, last_latency_ms = o.latency,
         last_error = ''
     FROM unnest(%s::uuid[], %s::int[], %s::int[]) AS o(id, code, latency)
-    WHERE d.id = o.id AND d.status = {PENDING}
+    WHERE d.id = o.id AND d.status = {PENDING_SQL}
 """
 RECORD_FAILED = f"""
     UPDATE integrations_webhookdelivery d SET
-        status = CASE WHEN o.delay IS NULL THEN '{DeliveryStatus.DEAD}' ELSE {PENDING} END,
+        status = CASE WHEN o.delay IS NULL THEN '{DeliveryStatus.DEAD}' ELSE {PENDING_SQL} END,
         attempts = attempts + 1,
         next_attempt_at = statement_timestamp() + coalesce(o.delay, 0) * interval '1 second',
         last_attempt_at = now(), last_status_code = o.code, last_latency_ms = o.latency,
         last_error = o.error
     FROM unnest(%s::uuid[], %s::int[], %s::int[], %s::text[], %s::float8[])
         AS o(id, code, latency, error, delay)
-    WHERE d.id = o.id AND d.status = {PENDING}
+    WHERE d.id = o.id AND d.status = {PENDING_SQL}
 """
 
 

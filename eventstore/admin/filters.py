@@ -1,5 +1,6 @@
-"""List filters the stock admin lacks: free-text inputs, ids and date ranges; and the
-search every list here makes of its box (`TermSearch`).
+"""List filters the stock admin lacks: free-text inputs, ids and date ranges; and
+`TermSearch`, the search of the event store's and the contexts' lists (the integrations'
+and the tokens' lists keep Django's own `search_fields`).
 
 Django's own filters offer a link per choice; ids, customers and vendors have far too
 many values for that, so these render a small GET form that keeps the other filters.

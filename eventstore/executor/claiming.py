@@ -17,6 +17,15 @@ from eventstore.store import EventStore, raw_cursor
 
 MAX_STREAMS_PER_BATCH = 100
 
+CLAIM_ROWS = f"""
+    SELECT id, service_name, operation, stream_id, payload, actor,
+           correlation_id, causation_id
+    FROM eventstore_command
+    WHERE stream_id = ANY(%s) AND {READY}
+    ORDER BY seq LIMIT %s FOR UPDATE
+"""
+"""The claimed streams' ready commands, locked, in arrival order."""
+
 
 def claim(
     batch_size: int, registry: CommandRegistry, only_streams: Sequence[UUID] | None = None
@@ -44,16 +53,7 @@ def claim(
         if not streams:
             return []
         # A fresh statement, so commands another worker finished meanwhile are not seen.
-        cursor.execute(
-            f"""
-            SELECT id, service_name, operation, stream_id, payload, actor,
-                   correlation_id, causation_id
-            FROM eventstore_command
-            WHERE stream_id = ANY(%s) AND {READY}
-            ORDER BY seq LIMIT %s FOR UPDATE
-            """,
-            [streams, batch_size],
-        )
+        cursor.execute(CLAIM_ROWS, [streams, batch_size])
         rows = cursor.fetchall()
     return reserve([Claimed(*row[:4], _json(row[4]), *row[5:]) for row in rows], registry)
 

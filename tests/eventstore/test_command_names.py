@@ -166,3 +166,18 @@ def test_a_command_stored_under_a_name_no_context_registers_fails_and_writes_not
     )
     assert failed.error["detail"] == "unknown command 'pipeline.Vanished': no context registered it"
     assert store.head_position() == head
+
+
+def test_options_keyed_by_a_stable_name_instead_of_a_class_are_refused_by_name() -> None:
+    registry = CommandRegistry()
+    named = {"pipeline.Deposit": domain.Deposit}
+
+    with pytest.raises(ValueError) as raised:
+        registry.register_aggregate(
+            pipeline.ACCOUNT, named, {"pipeline.Deposit": {"prepare": print}}
+        )
+
+    assert str(raised.value) == (
+        "options for classes that are not among the commands: 'pipeline.Deposit'"
+    )
+    assert registry.names() == []
