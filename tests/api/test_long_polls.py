@@ -109,11 +109,14 @@ def test_a_waiting_request_holds_no_database_connection(
     time.sleep(0.3)  # well into the wait
 
     held = []
-    for _ in range(10):
+    for _ in range(50):
         held.append(checked_out())
-        time.sleep(0.1)
+        time.sleep(0.02)
 
-    assert held == [0] * 10
+    # A request that kept its connection through the wait shows in every sample; one
+    # that takes it only for each poll's query shows in few (how few depends on how
+    # busy the machine is, so the bound is loose).
+    assert held.count(0) >= 40, held
     assert poll.result().status_code == (200 if kind == "wait" else 503)
 
 
