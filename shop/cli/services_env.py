@@ -117,6 +117,8 @@ def prepare(argv: list[str]) -> None:
     try:
         os.environ.update(environment_for(tool, os.environ))
         load_settings()
+        if tool in DATABASE_TOOLS:
+            check_migrated()
     except NoServices as problem:
         sys.exit(f"manage.py {tool}: {problem}")
 
@@ -130,3 +132,28 @@ def load_settings() -> None:
         settings.INSTALLED_APPS  # noqa: B018  the first read imports the settings module
     except ImproperlyConfigured as error:
         raise NoServices(str(error)) from None
+
+
+def check_migrated() -> None:
+    """A database tool on a database that lacks Shop's tables, or some of its migrations,
+    says so in a line instead of failing on the first table it reads."""
+    import django
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    django.setup()
+    try:
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as error:
+        raise NoServices(
+            f"cannot read the database: {str(error).strip().splitlines()[0]}"
+        ) from None
+    finally:
+        connection.close()
+    if plan:
+        first = plan[0][0]
+        raise NoServices(
+            f"the database of DATABASE_URL lacks {len(plan)} of Shop's migrations (the first"
+            f" is {first.app_label}.{first.name}): run `manage.py migrate` as its owner"
+        )

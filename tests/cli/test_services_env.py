@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from eventstore.store import store
 from shop.cli.services_env import VARIABLES, render
@@ -158,3 +159,30 @@ def test_a_database_url_that_does_not_answer_is_told_in_one_line(services_env: P
         " start it, or unset DATABASE_URL to use `make run`'s\n"
     )
     assert run.stdout == ""
+
+
+@pytest.mark.database_owner
+@pytest.mark.parametrize("name", TOOLS)
+def test_a_database_without_shop_s_tables_is_told_in_one_line(
+    committed_db: None, services_env: Path, name: str
+) -> None:
+    empty = f"test_unmigrated_{uuid.uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{empty}"')
+    try:
+        run = tool(
+            *TOOLS[name], services_env=services_env,
+            DATABASE_URL=processes.test_database_url().rsplit("/", 1)[0] + f"/{empty}",
+            REDIS_URL=settings.REDIS_URL, SHOP_SECRET_KEY="a-key-of-the-shell",
+        )  # fmt: skip
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE "{empty}"')
+
+    assert run.returncode == 1
+    lacks = f"manage.py {name}: the database of DATABASE_URL lacks "
+    assert run.stderr.startswith(lacks), run.stderr
+    assert run.stderr.endswith(
+        " (the first is contenttypes.0001_initial): run `manage.py migrate` as its owner\n"
+    ), run.stderr
+    assert run.stderr.count("\n") == 1 and run.stdout == ""
