@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from shop import asyncapi, health, metrics
 
@@ -22,6 +23,11 @@ urlpatterns = [
     path("api/", include("contexts.invoicing.urls")),
     path("api/", include("contexts.shipping.urls")),
     path("api/", include("contexts.integrations.urls")),
+    # The products' pages moved with their table to the catalog app (catalog 0001).
+    re_path(
+        r"^admin/sales/product/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/catalog/product/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("", include("contexts.sales.page_urls")),  # /live, /orders/..., sign in and out
 ]

@@ -97,3 +97,15 @@ def test_no_group_manages_the_catalog_and_a_refusal_stores_nothing(group: str) -
         "You may not manage the catalog: that needs the permission catalog.manage_catalog."
     ]
     assert commands_by(user) == []
+
+
+def test_the_products_old_addresses_lead_to_their_new_ones() -> None:
+    product = uuid.uuid4()
+    support = client_for(make_user("support"))
+
+    page = support.get(f"/admin/sales/product/{product}/change/?_changelist_filters=q%3Dtea")
+    listing = support.get("/admin/sales/product/?q=tea")
+
+    assert page.status_code == 302
+    assert page["Location"] == f"{PRODUCTS}{product}/change/?_changelist_filters=q%3Dtea"
+    assert (listing.status_code, listing["Location"]) == (302, f"{PRODUCTS}?q=tea")
