@@ -38,7 +38,8 @@ def worker_part(queue: str) -> str:
     return f"worker:{queue}"
 
 
-def _key(part: str) -> str:
+def key(part: str) -> str:
+    """The Redis key a part's heartbeat lives under (this deployment's queue names it)."""
     return f"{settings.CELERY_TASK_DEFAULT_QUEUE}:heartbeat:{part}"
 
 
@@ -53,7 +54,7 @@ def beat(parts: list[str], lifetime: float, client: redis.Redis | None = None) -
     try:
         with (client or _redis()).pipeline(transaction=False) as pipe:
             for part in parts:
-                pipe.set(_key(part), lifetime, px=int(lifetime * 1000))
+                pipe.set(key(part), lifetime, px=int(lifetime * 1000))
             pipe.execute()
     except redis.RedisError as error:
         log.warning("heartbeat of %s not written: %s", ", ".join(parts), error)
@@ -63,8 +64,8 @@ def ages(client: redis.Redis, parts: list[str]) -> dict[str, float | None]:
     """Seconds since each part's last heartbeat; None when it has lapsed (or never was)."""
     with client.pipeline(transaction=False) as pipe:
         for part in parts:
-            pipe.get(_key(part))
-            pipe.pttl(_key(part))
+            pipe.get(key(part))
+            pipe.pttl(key(part))
         replies = pipe.execute()
     found: dict[str, float | None] = {}
     for part, lifetime, left in zip(parts, replies[::2], replies[1::2], strict=True):

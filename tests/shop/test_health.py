@@ -10,9 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 
+from shop import health, heartbeats
 from shop.tokens.keys import issue
 from tests.database_outage import database_unreachable
 from tests.integration.processes import Celery, purge_wake_ups, stop_all
@@ -38,6 +41,7 @@ def running(
     """A worker, the relay's worker and beat, as `make run` and the Procfile start them,
     once the readiness check has seen all three."""
     purge_wake_ups()
+    forget_heartbeats()  # another test's processes' would answer for these for 30 s
     logs = tmp_path_factory.mktemp("health")
     kinds = ("worker", "relay", "beat")
     processes = [Celery(kind, logs, n=n).start() for n, kind in enumerate(kinds)]
@@ -47,6 +51,12 @@ def running(
         yield
     finally:
         stop_all(processes)
+
+
+def forget_heartbeats() -> None:
+    parts = [part for part, _ in health.heartbeat_parts().values()]
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        client.delete(*(heartbeats.key(part) for part in parts))
 
 
 def wait_until_ready(logs: Path, timeout: float = 90) -> None:
